@@ -1,0 +1,238 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) wolkvox.contact_center contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wolkvox_agent_status
+short_description: Put Wolkvox agents into a desired state (ready, logout or an auxiliary state)
+version_added: 0.1.0
+description:
+  - Moves Wolkvox contact-center agents to V(ready), V(logout) or an auxiliary state (break, lunch, training...),
+    with desired-state semantics like M(ansible.builtin.service) - an agent already in the state is left alone.
+  - Reads the current state of every requested agent with one call to the agents API, however many agents the
+    task names, then sends only the changes, at most O(max_concurrency) at a time over kept-alive connections.
+  - One agent's failure does not stop the others. The task fails if any agent failed, and still returns every
+    agent's result.
+  - All input is validated before any request is sent.
+author:
+  - wolkvox.contact_center contributors
+extends_documentation_fragment:
+  - wolkvox.contact_center.connection
+  - wolkvox.contact_center.attributes
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - In check mode the current states are read (one request) and nothing is sent; the result says what would change.
+  diff_mode:
+    support: full
+    details:
+      - Shows the state before and after of every agent that changes (or would change).
+  platform:
+    platforms: all
+options:
+  agent_id:
+    description:
+      - The agents to move, by extension number (digits only). A single value is accepted.
+      - Requires O(status). Mutually exclusive with O(agents).
+    type: list
+    elements: str
+    aliases: [agent_ids]
+  status:
+    description:
+      - The desired state of every agent in O(agent_id) - V(ready), V(logout) (any case), or the numeric ID of an
+        auxiliary state (column C(ID) of the C(Agent States) tab of wolkvox Manager).
+    type: str
+  agents:
+    description:
+      - A different desired state per agent. Mutually exclusive with O(agent_id) and O(status).
+    type: list
+    elements: dict
+    suboptions:
+      agent_id:
+        description: The agent's extension number.
+        type: str
+        required: true
+      status:
+        description: The agent's desired state, as in O(status).
+        type: str
+        required: true
+  status_labels:
+    description:
+      - Maps an auxiliary state ID to the label (or list of labels) that the agents API shows for it,
+        for example V({"7": "Active breaks"}). The agents API reports labels, not IDs, so without a label
+        an auxiliary state cannot be compared and is always sent.
+      - V(ready) is C(Ready) and V(logout) is C(Logout) out of the box; labels given here for them are added.
+      - Labels are compared case-insensitively, ignoring surrounding blanks.
+    type: dict
+    default: {}
+  only_from:
+    description:
+      - Change only the agents whose current state is one of these (V(ready), V(logout), a state ID known to
+        O(status_labels), or a label). The others are reported as V(skipped).
+      - Mutually exclusive with O(force).
+    type: list
+    elements: str
+  force:
+    description:
+      - Send every change without reading the current states first. Every agent sent is reported V(changed).
+    type: bool
+    default: false
+notes:
+  - The agents API is read once per task. The vendor recommends reading it at most every 5 minutes for monitoring;
+    state changes are not affected by that advice.
+seealso:
+  - module: wolkvox.contact_center.wolkvox_agent_info
+  - name: Wolkvox API - change agent state
+    description: The vendor's documentation of the API this module calls.
+    link: https://www.wolkvox.com/en/change-agent-state-agent-v2/
+"""
+
+EXAMPLES = r"""
+- name: Set the connection once for every Wolkvox task of the play
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/wolkvox.contact_center.wolkvox:
+      wolkvox_server: "0042"
+      wolkvox_token: "{{ vault_wolkvox_token }}"
+  tasks:
+    - name: Everyone on the morning shift is ready
+      wolkvox.contact_center.wolkvox_agent_status:
+        agent_id: ["1001", "1002", "1003"]
+        status: ready
+
+- name: Send each agent to its own state (bulk, one read for all)
+  wolkvox.contact_center.wolkvox_agent_status:
+    wolkvox_server: "0042"
+    wolkvox_token: "{{ vault_wolkvox_token }}"
+    agents:
+      - {agent_id: "1001", status: "7"}
+      - {agent_id: "1002", status: ready}
+      - {agent_id: "1003", status: logout}
+    status_labels:
+      "7": Active breaks
+
+- name: Put back to ready only the agents that are on a break or at lunch
+  wolkvox.contact_center.wolkvox_agent_status:
+    agent_id: "{{ shift_agents }}"
+    status: ready
+    only_from: ["7", "Lunch"]
+    status_labels:
+      "7": Active breaks
+  register: back_to_work
+
+- name: Show what happened to each agent
+  ansible.builtin.debug:
+    msg: "{{ back_to_work.summary }}"
+"""
+
+RETURN = r"""
+agents:
+  description: One entry per requested agent, in request order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    agent_id:
+      description: The agent's extension number.
+      type: str
+      sample: "1001"
+    status:
+      description: The desired state as sent to the API (V(ready), V(logout) or an auxiliary state ID).
+      type: str
+      sample: ready
+    previous_status:
+      description: The state label read before the change; V(null) with O(force) or for an unknown agent.
+      type: str
+      sample: Active breaks
+    result:
+      description: What happened to the agent.
+      type: str
+      choices: [changed, unchanged, skipped, failed]
+      sample: changed
+    msg:
+      description: The API's message, or why the agent was left alone or failed.
+      type: str
+      sample: Agent status has been modified to Ready
+  sample:
+    - {agent_id: "1001", status: ready, previous_status: Active breaks, result: changed,
+       msg: Agent status has been modified to Ready}
+summary:
+  description: How many agents ended in each result.
+  returned: always
+  type: dict
+  contains:
+    total:
+      description: Agents requested.
+      type: int
+    changed:
+      description: Agents changed (or that would be, in check mode).
+      type: int
+    unchanged:
+      description: Agents already in the desired state.
+      type: int
+    skipped:
+      description: Agents left alone because of O(only_from).
+      type: int
+    failed:
+      description: Agents that could not be changed.
+      type: int
+  sample: {total: 3, changed: 1, unchanged: 1, skipped: 1, failed: 0}
+api_calls:
+  description: HTTP requests made by the task, retries included.
+  returned: always
+  type: int
+  sample: 2
+diff:
+  description: The state before and after of each agent that changed (or would change).
+  returned: always
+  type: dict
+  contains:
+    before:
+      description: agent_id to the state read before.
+      type: dict
+    after:
+      description: agent_id to the desired state.
+      type: dict
+  sample: {before: {"1001": Active breaks}, after: {"1001": Ready}}
+msg:
+  description: A one-line human summary of the task.
+  returned: always
+  type: str
+  sample: "1 changed, 1 unchanged, 1 skipped, 0 failed of 3 agents"
+"""
+
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import WolkvoxModule
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._status import apply_states
+
+
+def main():
+    module = WolkvoxModule(
+        argument_spec=dict(
+            agent_id=dict(type="list", elements="str", aliases=["agent_ids"]),
+            status=dict(type="str"),
+            agents=dict(
+                type="list",
+                elements="dict",
+                options=dict(agent_id=dict(type="str", required=True), status=dict(type="str", required=True)),
+            ),
+            status_labels=dict(type="dict", default={}),
+            only_from=dict(type="list", elements="str"),
+            force=dict(type="bool", default=False),
+        ),
+        mutually_exclusive=[("agent_id", "agents"), ("status", "agents"), ("force", "only_from")],
+        required_one_of=[("agent_id", "agents")],
+        required_together=[("agent_id", "status")],
+        supports_check_mode=True,
+    )
+    module.run(apply_states)
+
+
+if __name__ == "__main__":
+    main()

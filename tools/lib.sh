@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# Shared set-up for tools/demo, tools/test and tools/bench. Sourced, not run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${WOLKVOX_VENV:-$ROOT/.venv}"
+PYTHON="${WOLKVOX_PYTHON:-python3}"
+
+log() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Create the virtualenv and install the pinned requirements (again only when they change).
+ensure_venv() {
+  local reqs="${1:-$ROOT/requirements/test.txt}"
+  local stamp="$VENV/.requirements.sha256"
+  local want
+  want="$(cat "$ROOT"/requirements/*.txt | sha256sum | cut -d' ' -f1)-$(basename "$reqs")"
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating virtualenv $VENV with $($PYTHON --version)"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+    log "installing pinned requirements ($(basename "$reqs"))"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$reqs"
+    echo "$want" > "$stamp"
+  fi
+  export PATH="$VENV/bin:$PATH"
+  export VIRTUAL_ENV="$VENV"
+}
+
+# Build the collection tarball and install it into a fresh collections dir; prints the dir.
+install_built_collection() {
+  local dest="$1"
+  rm -rf "$dest" && mkdir -p "$dest/dist"
+  ansible-galaxy collection build --force --output-path "$dest/dist" "$ROOT" >&2
+  ansible-galaxy collection install --offline --force -p "$dest" "$dest"/dist/wolkvox-contact_center-*.tar.gz >&2
+}
+
+# Copy the tracked and new (not ignored) files to DIR/ansible_collections/wolkvox/contact_center,
+# outside the repository, where ansible-test expects a collection to live.
+stage_collection() {
+  local dest="$1/ansible_collections/wolkvox/contact_center"
+  rm -rf "$1" && mkdir -p "$dest"
+  (cd "$ROOT" && git ls-files -co --exclude-standard -z | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done | xargs -0 cp --parents -t "$dest")
+  echo "$dest"
+}
+
+# ansible-test bootstraps pip in its venvs with a get-pip.py it downloads from a host that
+# package-registry-only networks cannot reach. Put an offline stand-in where it looks first:
+# it uses the interpreter's own ensurepip, then pip installs what it was asked for from PyPI.
+offline_get_pip() {
+  local cache="$HOME/.ansible/test/cache" version
+  mkdir -p "$cache"
+  for version in $(grep -rhoE "pip='[0-9.]+'" "$VENV"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | grep -oE "[0-9.]+[0-9]" | sort -u); do
+    cat > "$cache/get_pip_${version//./_}.py" <<'PY'
+"""Offline stand-in for get-pip.py: ensurepip, then pip install the given packages."""
+import subprocess
+import sys
+
+args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade", "--default-pip"], stdout=subprocess.DEVNULL)
+sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args))
+PY
+  done
+}

@@ -1,0 +1,487 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+# Copyright (c) wolkvox.contact_center contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A local simulator of the Wolkvox agent APIs, over real HTTP(S) on a loopback address.
+
+Serves, for several operations at once (routed by the ``wolkvox_server`` header, each with
+its own token, auxiliary states and agents, loaded from a JSON fixture):
+
+  POST /api/v2/agentbox.php?api=change_status&agent_id=..&status=..
+  GET  /api/v2/information.php?api=agents
+
+and reproduces the vendor's documented behaviour and quirks: errors with HTTP 200 and the
+error in the body, ``code`` sometimes a string and sometimes a number, labels (not IDs) in
+the agents list, and at most 2 simultaneous requests per token (a third gets the vendor's
+"token cannot be consumed simultaneously" error).
+
+Test hooks (never part of the vendor API), under /__admin/:
+
+  GET  /__admin/stats                 requests by kind, highest concurrency per token, log
+  POST /__admin/reset                 zero the counters (``{"state": true}`` also reloads agents)
+  GET  /__admin/state                 every operation's agents and their states
+  POST /__admin/agents                ``{"operation", "agents": {id: label}}`` or ``{"operation", "generate": N, "status", "start"}``
+                                      (``operation`` is a name, or a server code that only one operation has)
+  POST /__admin/config                ``{"latency": s, "max_per_token": n}``
+  POST /__admin/faults                queue faults: ``{"kind", "count", "match", "status", "delay", "location", "agent_id"}``
+
+Fault kinds: http (``status``, default 503), busy, garbage, empty, html, truncated, not_object,
+redirect (``location``), slow (``delay`` seconds), error200 (an error in a 200 answer).
+
+Run: python tools/wolkvox_simulator.py --fixture tools/fixtures/demo.json [--port 0] [--tls]
+It prints one JSON line with its URL once it listens. It binds only to loopback addresses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import ipaddress
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_STATES = {"ready": "Ready", "logout": "Logout"}
+BUILTIN_LABELS = ("Ready", "ACW", "Logout")
+BUSY_ERROR = "The same token cannot be consumed simultaneously"
+
+
+def token_key(token):
+    """How the simulator names a token in its stats (never the token itself)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
+
+
+class Operation(object):
+    def __init__(self, spec):
+        self.server = str(spec["server"])
+        self.token = str(spec["token"])
+        self.name = spec.get("name", self.server)
+        self.aux_states = dict((str(k), str(v)) for k, v in spec.get("aux_states", {}).items())
+        self.numeric_ids = bool(spec.get("agent_id_as_number", False))
+        self.agents = {}
+        for agent in spec.get("agents", []):
+            self.add_agent(str(agent["agent_id"]), agent.get("agent_status", "Logout"), agent.get("agent_name"))
+        gen = spec.get("generate")
+        if gen:
+            self.generate(int(gen["count"]), gen.get("status", "Logout"), int(gen.get("start", 1000)))
+
+    def add_agent(self, agent_id, status, name=None):
+        self.agents[agent_id] = {
+            "agent_id": agent_id,
+            "agent_name": name or "Agent %s" % agent_id,
+            "agent_dni": "10%s" % agent_id.zfill(8),
+            "agent_status": status,
+            "last_use": "2026-11-24 08:00:00",
+            "agent_sso": "",
+            "enabled": "1",
+        }
+
+    def generate(self, count, status, start):
+        for i in range(count):
+            self.add_agent(str(start + i), status)
+
+    def label_of(self, status):
+        key = status.strip().lower()
+        if key in DEFAULT_STATES:
+            return DEFAULT_STATES[key]
+        return self.aux_states.get(status.strip())
+
+
+class Simulator(object):
+    """The simulator's state and HTTP server. ``start()`` serves from a background thread."""
+
+    def __init__(self, fixture, host="127.0.0.1", port=0, tls=False, latency=0.0, max_per_token=2):
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError("the simulator only listens on loopback addresses, not %s" % host)
+        self.fixture = fixture
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.latency = float(latency)
+        self.max_per_token = int(max_per_token)
+        self.lock = threading.Lock()
+        self.operations = {}
+        self.load()
+        self.reset()
+        self.httpd = None
+        self.thread = None
+        self.ca_path = None
+        self._tmp = None
+
+    # -- state --------------------------------------------------------------------------
+
+    def load(self):
+        with open(self.fixture) as handle:
+            spec = json.load(handle)
+        operations = [Operation(op) for op in spec["operations"]]
+        self.operations = dict((op.name, op) for op in operations)
+        if len(self.operations) != len(operations):
+            raise ValueError("operation names must be unique in %s" % self.fixture)
+
+    def find(self, server, token):
+        """The operation a request is for: its server code and its token must both match."""
+        for op in self.operations.values():
+            if op.server == server and op.token == token:
+                return op
+        return None
+
+    def operation(self, name):
+        """An operation by name, or by server code when only one operation has it."""
+        if name in self.operations:
+            return self.operations[name]
+        found = [op for op in self.operations.values() if op.server == str(name)]
+        return found[0] if len(found) == 1 else None
+
+    def reset(self):
+        with self.lock:
+            self.counts = {"agents": 0, "change_status": 0, "other": 0, "admin": 0}
+            self.inflight = {}
+            self.max_seen = {}
+            self.busy = {}
+            self.faults = []
+            self.log = []
+            self.errors = 0
+
+    def stats(self):
+        with self.lock:
+            return {
+                "requests": dict(self.counts),
+                "total": self.counts["agents"] + self.counts["change_status"] + self.counts["other"],
+                "max_concurrency": dict(self.max_seen),
+                "busy_rejections": dict(self.busy),
+                "faults_pending": len(self.faults),
+                "log": list(self.log[-5000:]),
+            }
+
+    # -- serving ------------------------------------------------------------------------
+
+    def start(self):
+        handler = type("Handler", (_Handler,), {"sim": self})
+        self.httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self.httpd.daemon_threads = True
+        if self.tls:
+            import ssl
+
+            self._tmp = tempfile.mkdtemp(prefix="wolkvox-sim-tls-")
+            cert, key, self.ca_path = make_certificates(self._tmp, self.host)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05})
+        self.thread.daemon = True
+        self.thread.start()
+        return self
+
+    @property
+    def url(self):
+        return "%s://%s:%d" % ("https" if self.tls else "http", self.host, self.port)
+
+    def stop(self):
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+    # -- the API ------------------------------------------------------------------------
+
+    def take_fault(self, kind, agent_id):
+        with self.lock:
+            for fault in self.faults:
+                if fault["match"] not in ("any", kind):
+                    continue
+                if fault.get("agent_id") and fault["agent_id"] != agent_id:
+                    continue
+                fault["count"] -= 1
+                if fault["count"] <= 0:
+                    self.faults.remove(fault)
+                return dict(fault)
+        return None
+
+    def handle_api(self, method, path, query, headers):
+        """Returns (http_status, extra_headers, body_bytes)."""
+        api = (query.get("api") or [""])[0]
+        if path == "/api/v2/agentbox.php" and api == "change_status":
+            kind = "change_status"
+        elif path == "/api/v2/information.php" and api == "agents":
+            kind = "agents"
+        else:
+            kind = "other"
+        server = headers.get("wolkvox_server") or ""
+        token = headers.get("wolkvox-token") or ""
+        agent_id = (query.get("agent_id") or [""])[0]
+        tkey = token_key(token) if token else "-"
+        with self.lock:
+            self.counts[kind] += 1
+            now = self.inflight.get(tkey, 0) + 1
+            self.inflight[tkey] = now
+            self.max_seen[tkey] = max(self.max_seen.get(tkey, 0), now)
+            if len(self.log) < 100000:
+                self.log.append({
+                    "kind": kind, "method": method, "server": server, "agent_id": agent_id,
+                    "status": (query.get("status") or [""])[0], "token": tkey,
+                    "token_in_url": bool(token) and token in path + json.dumps(query),
+                })
+        try:
+            if now > self.max_per_token:
+                with self.lock:
+                    self.busy[tkey] = self.busy.get(tkey, 0) + 1
+                time.sleep(self.latency)
+                return _json(200, {"code": 429, "error": BUSY_ERROR, "msg": None})
+            fault = self.take_fault(kind, agent_id)
+            if fault and fault["kind"] == "slow":
+                time.sleep(fault.get("delay", 5.0))
+                fault = None
+            time.sleep(self.latency)
+            if fault:
+                return _fault(fault)
+            return self.answer(kind, method, server, token, query)
+        finally:
+            with self.lock:
+                self.inflight[tkey] -= 1
+
+    def answer(self, kind, method, server, token, query):
+        op = self.find(server, token)
+        if op is None:
+            # The vendor answers a bad token or server with HTTP 200 and the error in the body.
+            return _json(200, {"code": "401", "error": "Invalid token or server", "msg": "Access denied"})
+        if kind == "agents":
+            if method != "GET":
+                return _json(405, {"code": 405, "error": "Method not allowed", "msg": None})
+            with self.lock:
+                data = []
+                for agent in op.agents.values():
+                    record = dict(agent)
+                    if op.numeric_ids:
+                        record["agent_id"] = int(record["agent_id"])
+                    data.append(record)
+            return _json(200, {"code": 200, "error": None, "msg": "%d records were found" % len(data), "data": data})
+        if kind == "change_status":
+            if method != "POST":
+                return _json(405, {"code": "405", "error": "Method not allowed", "msg": None})
+            agent_id = (query.get("agent_id") or [""])[0]
+            status = (query.get("status") or [""])[0]
+            label = op.label_of(status) if status else None
+            with self.lock:
+                agent = op.agents.get(agent_id)
+                if agent is None:
+                    return _json(200, {"code": "404", "error": "The agent does not exist", "msg": "agent_id %s" % agent_id})
+                if label is None:
+                    return _json(200, {"code": 400, "error": "Invalid status", "msg": "status %s does not exist" % status})
+                agent["agent_status"] = label
+            return _json(200, {"code": "200", "error": None, "msg": "Agent status has been modified to %s" % label})
+        return _json(404, {"code": "404", "error": "Unknown API", "msg": None})
+
+
+def _json(status, body, headers=None):
+    return status, headers or {}, json.dumps(body).encode("utf-8")
+
+
+def _fault(fault):
+    kind = fault["kind"]
+    if kind == "http":
+        status = int(fault.get("status", 503))
+        headers = {}
+        if fault.get("retry_after") is not None:
+            headers["Retry-After"] = str(fault["retry_after"])
+        return status, headers, b"<html><body><h1>%d Service Unavailable</h1></body></html>" % status
+    if kind == "busy":
+        return _json(200, {"code": 429, "error": BUSY_ERROR, "msg": None})
+    if kind == "garbage":
+        return 200, {}, b"\x00\xffnot json at all {{"
+    if kind == "empty":
+        return 200, {}, b""
+    if kind == "html":
+        return 500, {"Content-Type": "text/html"}, b"<html><body>Internal Server Error</body></html>"
+    if kind == "truncated":
+        return 200, {}, b'{"code": "200", "error": null, "msg": "Agent status has been mod'
+    if kind == "not_object":
+        return 200, {}, b'["200"]'
+    if kind == "redirect":
+        return 302, {"Location": fault.get("location", "http://127.0.0.1:9/")}, b""
+    if kind == "error200":
+        return _json(200, {"code": fault.get("code", 500), "error": fault.get("error", "Internal error"), "msg": None})
+    raise ValueError("unknown fault kind %r" % kind)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    sim = None  # set by Simulator.start()
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        return
+
+    def _send(self, status, headers, body):
+        self.send_response(status)
+        headers = dict(headers)
+        headers.setdefault("Content-Type", "application/json")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _route(self, method):
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length) if length else b""
+        if parts.path.startswith("/__admin/"):
+            status, body = self.sim_admin(method, parts.path, payload)
+            self._send(status, {}, json.dumps(body).encode("utf-8"))
+            return
+        headers = dict((k.lower(), v) for k, v in self.headers.items())
+        status, extra, body = self.sim.handle_api(method, parts.path, query, headers)
+        self._send(status, extra, body)
+
+    def sim_admin(self, method, path, payload):
+        sim = self.sim
+        try:
+            data = json.loads(payload.decode("utf-8")) if payload else {}
+        except ValueError:
+            return 400, {"error": "admin payload is not JSON"}
+        if path == "/__admin/stats":
+            return 200, sim.stats()
+        if path == "/__admin/state":
+            with sim.lock:
+                state = dict(
+                    (name, {"server": op.server, "agents": dict((aid, a["agent_status"]) for aid, a in op.agents.items())})
+                    for name, op in sim.operations.items()
+                )
+            return 200, state
+        if method != "POST":
+            return 405, {"error": "POST only"}
+        if path == "/__admin/reset":
+            if data.get("state"):
+                sim.load()
+            sim.reset()
+            return 200, {"ok": True}
+        if path == "/__admin/config":
+            if "latency" in data:
+                sim.latency = float(data["latency"])
+            if "max_per_token" in data:
+                sim.max_per_token = int(data["max_per_token"])
+            return 200, {"ok": True, "latency": sim.latency, "max_per_token": sim.max_per_token}
+        if path == "/__admin/agents":
+            op = sim.operation(str(data.get("operation", data.get("server"))))
+            if op is None:
+                return 404, {"error": "unknown operation"}
+            with sim.lock:
+                if data.get("replace"):
+                    op.agents = {}
+                for aid, label in (data.get("agents") or {}).items():
+                    if aid in op.agents:
+                        op.agents[aid]["agent_status"] = label
+                    else:
+                        op.add_agent(str(aid), label)
+                if data.get("generate"):
+                    op.generate(int(data["generate"]), data.get("status", "Logout"), int(data.get("start", 1000)))
+            return 200, {"ok": True, "agents": len(op.agents)}
+        if path == "/__admin/faults":
+            fault = {
+                "kind": data.get("kind", "http"),
+                "count": int(data.get("count", 1)),
+                "match": data.get("match", "any"),
+            }
+            for key in ("status", "delay", "location", "agent_id", "retry_after", "code", "error"):
+                if key in data:
+                    fault[key] = data[key]
+            with sim.lock:
+                sim.faults.append(fault)
+            return 200, {"ok": True}
+        return 404, {"error": "unknown admin path"}
+
+    def do_GET(self):  # noqa: N802 - BaseHTTPRequestHandler's naming
+        self._route("GET")
+
+    def do_POST(self):  # noqa: N802
+        self._route("POST")
+
+    def do_PUT(self):  # noqa: N802
+        self._route("PUT")
+
+
+def make_certificates(directory, host):
+    """A throw-away CA and a server certificate for ``host`` (and localhost), signed by it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, u"wolkvox simulator test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, u"%s" % host)]))
+        .issuer_name(ca_name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host)), x509.DNSName(u"localhost")]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = [os.path.join(directory, name) for name in ("server.pem", "server.key", "ca.pem")]
+    with open(paths[0], "wb") as handle:
+        handle.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(paths[1], "wb") as handle:
+        handle.write(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ))
+    with open(paths[2], "wb") as handle:
+        handle.write(ca.public_bytes(serialization.Encoding.PEM))
+    return paths
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Local simulator of the Wolkvox agent APIs (loopback only).")
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser.add_argument("--fixture", default=os.path.join(here, "fixtures", "demo.json"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a throw-away CA")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API answer")
+    parser.add_argument("--max-per-token", type=int, default=2)
+    parser.add_argument("--ready-file", help="also write the start-up JSON line to this file")
+    args = parser.parse_args(argv)
+    sim = Simulator(args.fixture, args.host, args.port, args.tls, args.latency, args.max_per_token).start()
+    line = json.dumps({"url": sim.url, "port": sim.port, "ca_path": sim.ca_path, "pid": os.getpid()})
+    if args.ready_file:
+        with open(args.ready_file + ".tmp", "w") as handle:
+            handle.write(line + "\n")
+        os.rename(args.ready_file + ".tmp", args.ready_file)
+    print(line, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: stop.set())
+    signal.signal(signal.SIGINT, lambda *a: stop.set())
+    while not stop.wait(0.5):
+        pass
+    sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
