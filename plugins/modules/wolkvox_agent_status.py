@@ -64,8 +64,9 @@ options:
         required: true
   status_labels:
     description:
-      - Maps an auxiliary state ID to the label (or list of labels) that the agents API shows for it,
-        for example V({"7": "Active breaks"}). The agents API reports labels, not IDs, so without a label
+      - >-
+        Maps an auxiliary state ID to the label (or list of labels) that the agents API shows for it,
+        for example C({"7": "Active breaks"}). The agents API reports labels, not IDs, so without a label
         an auxiliary state cannot be compared and is always sent.
       - V(ready) is C(Ready) and V(logout) is C(Logout) out of the box; labels given here for them are added.
       - Labels are compared case-insensitively, ignoring surrounding blanks.

@@ -145,7 +145,7 @@ def run_playbook(path, tmp_path, args=(), env=None, check=True):
     environ.update(env or {})
     proc = subprocess.run(
         ["ansible-playbook", "-i", "localhost,", "-c", "local", str(path)] + list(args),
-        cwd=str(tmp_path), env=environ, capture_output=True, text=True, timeout=900,
+        cwd=str(tmp_path), env=environ, capture_output=True, text=True, timeout=900, check=False,
     )
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, [])
 
