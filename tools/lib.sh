@@ -11,9 +11,9 @@ log() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 # Create the virtualenv and install the pinned requirements (again only when they change).
 ensure_venv() {
   local reqs="${1:-$ROOT/requirements/test.txt}"
-  local stamp="$VENV/.requirements.sha256"
+  local stamp="$VENV/.installed-$(basename "$reqs").sha256"
   local want
-  want="$(cat "$ROOT"/requirements/*.txt | sha256sum | cut -d' ' -f1)-$(basename "$reqs")"
+  want="$(cat "$ROOT"/requirements/*.txt | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating virtualenv $VENV with $($PYTHON --version)"
     "$PYTHON" -m venv "$VENV"
