@@ -21,6 +21,7 @@ import math
 import os
 import random
 import re
+import ssl
 import stat
 import tempfile
 import threading
@@ -50,9 +51,17 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     REQUESTS_IMPORT_ERROR = exc
 
 
-SERVER_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
-AGENT_ID_RE = re.compile(r"^[0-9]{1,20}$")
-AUX_STATUS_RE = re.compile(r"^[0-9]{1,10}$")
+# Anchored with \Z, not $: "$" also matches before a trailing newline, which would let
+# "0042\n" through into a host name and a header.
+SERVER_RE = re.compile(r"^[A-Za-z0-9-]{1,32}\Z")
+AGENT_ID_RE = re.compile(r"^[0-9]{1,20}\Z")
+AUX_STATUS_RE = re.compile(r"^[0-9]{1,10}\Z")
+# A token goes into an HTTP header: printable ASCII without blanks (what the vendor issues).
+TOKEN_RE = re.compile(r"^[\x21-\x7e]{1,4096}\Z")
+# What an api_url may hold: a DNS name or IP literal, an optional port, an optional plain path.
+URL_HOST_RE = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])\Z")
+URL_PORT_RE = re.compile(r"^[0-9]{1,5}\Z")
+URL_PATH_RE = re.compile(r"^(?:/[A-Za-z0-9._~-]*)*\Z")
 DEFAULT_STATES = ("ready", "logout")
 
 # HTTP statuses worth another try:
@@ -66,6 +75,13 @@ BUSY_RE = re.compile(r"simultan|concurren|busy|too many|in use|en uso|ocupad", r
 MAX_RETRY_AFTER = 60.0
 MAX_BACKOFF = 10.0
 SNIPPET = 120
+# Bounds of the numeric options: beyond them a value is a typo, not a wish.
+LIMITS = {
+    "timeout": (0.0, 3600.0, False),
+    "retries": (0, 100, True),
+    "retry_delay": (0.0, 600.0, False),
+    "max_concurrency": (1, 64, True),
+}
 
 
 class WolkvoxError(Exception):
@@ -98,6 +114,13 @@ class WolkvoxInputError(WolkvoxError):
 
     def __init__(self, message):
         super(WolkvoxInputError, self).__init__(message, kind="input")
+
+
+def _scrub(text, secret):
+    """``text`` with every occurrence of ``secret`` masked."""
+    if isinstance(secret, str) and secret and isinstance(text, str):
+        return text.replace(secret, "********")
+    return text
 
 
 def _shown(value):
@@ -138,32 +161,106 @@ def normalize_status(status):
     )
 
 
+def _shown_url(api_url):
+    """An api_url for an error message, with credentials, query and fragment masked."""
+    text = api_url
+    scheme, sep, rest = text.partition("://")
+    if sep:
+        authority, slash, tail = rest.partition("/")
+        if "@" in authority:
+            authority = "***@" + authority.rpartition("@")[2]
+        text = scheme + sep + authority + slash + tail
+    for mark in ("?", "#"):
+        if mark in text:
+            text = text.split(mark, 1)[0] + mark + "***"
+    return _shown(text)
+
+
 def build_base_url(server, api_url=None):
-    """The base URL of the operation: the vendor's host name, or a validated override."""
+    """The base URL of the operation: the vendor's host name, or a validated override.
+
+    An override may carry a port and a plain path (a proxy, the simulator), never credentials,
+    a query, a fragment, another scheme, or characters that parsers disagree about."""
     validate_server(server)
-    if not api_url:
+    if api_url is None or api_url == "":
         return "https://wv%s.wolkvox.com" % server
-    if not isinstance(api_url, str) or any(c.isspace() or ord(c) < 32 for c in api_url):
-        raise WolkvoxInputError("api_url %s is not valid: it must be an http(s) URL without blanks" % _shown(api_url))
-    try:
-        parts = urlsplit(api_url)
-        port = parts.port  # raises ValueError on a bad port
-    except ValueError:
-        raise WolkvoxInputError("api_url %s is not valid: it is not a URL" % _shown(api_url))
+    if not isinstance(api_url, str):
+        raise WolkvoxInputError("api_url %s is not valid: it must be an http(s) URL" % _shown(api_url))
     reason = None
-    if parts.scheme not in ("http", "https"):
-        reason = "only http and https are supported"
-    elif not parts.hostname:
-        reason = "it has no host name"
-    elif "@" in parts.netloc:
-        reason = "credentials in the URL are not allowed"
-    elif parts.query or parts.fragment or api_url.endswith(("?", "#")):
+    scheme, sep, rest = api_url.partition("://")
+    authority, slash, path = rest.partition("/")
+    host, colon, port = authority.rpartition(":") if not authority.endswith("]") else (authority, "", "")
+    if not colon:
+        host, port = authority, ""
+    if any(c.isspace() or ord(c) < 32 or ord(c) > 126 for c in api_url):
+        reason = "it must be an ASCII URL without blanks or control characters"
+    elif not sep or scheme.lower() not in ("http", "https"):
+        reason = "only http:// and https:// URLs are supported"
+    elif "\\" in api_url:
+        reason = "a backslash is not allowed"
+    elif "@" in authority:
+        reason = "credentials in the URL are not allowed (the token is sent in a header)"
+    elif "?" in api_url or "#" in api_url:
         reason = "a query string or fragment is not allowed"
-    elif port == 0:
-        reason = "port 0 is not allowed"
+    elif not host:
+        reason = "it has no host name"
+    elif not URL_HOST_RE.match(host) or ".." in host:
+        reason = "%s is not a valid host name" % _shown(host)
+    elif colon and (not URL_PORT_RE.match(port) or not 0 < int(port) < 65536):
+        reason = "the port must be a number from 1 to 65535"
+    elif not URL_PATH_RE.match(slash + path):
+        reason = "the path may only hold letters, digits and . _ ~ - /"
     if reason:
-        raise WolkvoxInputError("api_url %s is not valid: %s" % (_shown(api_url), reason))
+        raise WolkvoxInputError("api_url %s is not valid: %s" % (_shown_url(api_url), reason))
     return api_url.rstrip("/")
+
+
+def validate_number(name, value):
+    """A numeric connection option within its bounds (see LIMITS), as int or float."""
+    low, high, integer = LIMITS[name]
+    kind = "a whole number" if integer else "a number"
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok and integer and isinstance(value, float):
+        ok = value.is_integer()
+    if ok:
+        ok = not math.isnan(value) and not math.isinf(value)
+    if ok:
+        ok = (low < value if name == "timeout" else low <= value) and value <= high
+    if not ok:
+        bounds = "above %g and at most %g" % (low, high) if name == "timeout" else "from %g to %g" % (low, high)
+        raise WolkvoxInputError("%s %s is not valid: it must be %s %s" % (name, _shown(value), kind, bounds))
+    return int(value) if integer else float(value)
+
+
+def validate_token(token):
+    """The token must be present and sendable as a header. Messages never show it."""
+    if not isinstance(token, str) or not token.strip():
+        raise WolkvoxInputError("wolkvox_token is empty: set the option or the WOLKVOX_TOKEN environment variable")
+    if not TOKEN_RE.match(token):
+        raise WolkvoxInputError(
+            "wolkvox_token is not valid: it must be printable ASCII without blanks (it is sent as an HTTP header); "
+            "check for a stray space, newline or quote around it"
+        )
+    return token
+
+
+def validate_ca_path(ca_path):
+    """A CA bundle (PEM file or hashed directory) that can actually be loaded."""
+    if not isinstance(ca_path, str) or not ca_path:
+        raise WolkvoxInputError("ca_path %s is not valid: it must be the path of a PEM CA bundle" % _shown(ca_path))
+    if not os.path.exists(ca_path):
+        raise WolkvoxInputError("ca_path %s does not exist" % _shown(ca_path))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        if os.path.isdir(ca_path):
+            context.load_verify_locations(capath=ca_path)
+        else:
+            context.load_verify_locations(cafile=ca_path)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise WolkvoxInputError(
+            "ca_path %s cannot be used as a CA bundle (%s): it must hold PEM certificates" % (_shown(ca_path), _snippet(str(exc)))
+        )
+    return ca_path
 
 
 def _code_text(code):
@@ -194,9 +291,41 @@ def _is_busy(http_status, body):
     return bool(BUSY_RE.search(text))
 
 
+TAG_RE = re.compile(r"<[^>]*>")
+# The telling part of a requests/urllib3 exception text, which otherwise starts with pool details.
+REASON_RE = re.compile(
+    r"certificate verify failed[^'\")]*|hostname [^'\")]*doesn't match[^'\")]*|\[Errno -?[0-9]+\][^'\")]*"
+    r"|Connection aborted|Remote end closed connection without response|Connection refused|Connection reset by peer"
+    r"|IncompleteRead\([^)]*\)|Read timed out|wrong version number|Connection broken"
+)
+
+
+def _reason(exc):
+    """A short reason for a network exception: the telling phrase when there is one."""
+    text = str(exc)
+    found = REASON_RE.findall(text)
+    return _snippet(found[-1] if found else text)
+
+
 def _snippet(text):
-    text = " ".join((text or "").split())
+    """A short one-line, printable excerpt of a body or an exception text."""
+    text = "".join(c if c.isprintable() else " " for c in (text or "")[:4 * SNIPPET])
+    text = " ".join(text.split())
     return text if len(text) <= SNIPPET else text[:SNIPPET] + "..."
+
+
+def _describe_body(text, parsed):
+    """How a body that is not a JSON object looks, for an error message."""
+    if not text or not text.strip():
+        return "an empty body"
+    if parsed:
+        return "JSON that is not an object (%s)" % _snippet(text)
+    head = text.lstrip()[:200].lower()
+    if head.startswith("<") and ("<html" in head or "<!doctype" in head or "<body" in head or "<h1" in head):
+        return "an HTML page instead of JSON (%s)" % (_snippet(TAG_RE.sub(" ", text)) or "no text")
+    if head.startswith(("{", "[")):
+        return "a body that is not JSON, perhaps cut short (%s)" % _snippet(text)
+    return "a body that is not JSON (%s)" % _snippet(text)
 
 
 def interpret(http_status, text, what="request"):
@@ -207,25 +336,19 @@ def interpret(http_status, text, what="request"):
             "never reaches another host: check api_url / wolkvox_server" % (what, http_status),
             http_status=http_status,
         )
+    text = text if isinstance(text, str) else ""
     try:
-        body = json.loads(text) if text and text.strip() else None
-    except ValueError:
+        body = json.loads(text) if text.strip() else None
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         body = None
         parsed = False
     else:
         parsed = True
     if not isinstance(body, dict):
-        retryable = http_status in RETRY_HTTP_STATUSES
-        if not text or not text.strip():
-            shape = "an empty body"
-        elif not parsed:
-            shape = "a body that is not JSON (%s)" % _snippet(text)
-        else:
-            shape = "JSON that is not an object (%s)" % _snippet(text)
         raise WolkvoxError(
-            "%s failed: HTTP %d with %s" % (what, http_status, shape),
+            "%s failed: HTTP %d with %s" % (what, http_status, _describe_body(text, parsed)),
             http_status=http_status,
-            retryable=retryable,
+            retryable=http_status in RETRY_HTTP_STATUSES,
         )
     if is_success(http_status, body):
         return body
@@ -245,7 +368,7 @@ def interpret(http_status, text, what="request"):
 
 def retry_after_seconds(value, now=None):
     """Seconds asked for by a Retry-After header (delta or HTTP date), or None."""
-    if not value:
+    if not value or not isinstance(value, str):
         return None
     value = value.strip()
     try:
@@ -253,19 +376,22 @@ def retry_after_seconds(value, now=None):
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+            if when is None:
+                return None
+            seconds = when.timestamp() - (time.time() if now is None else now)
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
     if math.isnan(seconds):
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def backoff_delay(attempt, base, rng=random.random):
-    """Exponential backoff with full jitter: uniform in [0, base * 2**attempt], capped."""
-    return min(MAX_BACKOFF, base * (2 ** attempt)) * rng()
+    """Exponential backoff with jitter: uniform in [cap/2, cap] with cap = base * 2**attempt,
+    at most MAX_BACKOFF. Half is fixed so a retry always waits; half is random so that
+    parallel workers that failed together do not retry together."""
+    cap = min(MAX_BACKOFF, base * (2 ** min(attempt, 64)))
+    return cap / 2.0 + cap / 2.0 * rng()
 
 
 class TokenSlots(object):
@@ -275,6 +401,7 @@ class TokenSlots(object):
     of server and token, never the token."""
 
     POLL = 0.002
+    POLL_MAX = 0.025
 
     def __init__(self, server, token, size, directory=None):
         self.size = max(1, int(size))
@@ -307,18 +434,28 @@ class TokenSlots(object):
         if not self.paths:
             return None
         start = random.randrange(self.size)
+        pause = self.POLL
         try:
             while True:
                 for i in range(self.size):
                     path = self.paths[(start + i) % self.size]
-                    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+                    try:
+                        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+                    except OSError as exc:
+                        raise WolkvoxError(
+                            "cannot open the lock file %s of the token's concurrency limit (%s)" % (path, exc.strerror),
+                            kind="local",
+                        )
                     try:
                         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     except (IOError, OSError):
                         os.close(fd)
                         continue
                     return fd
-                time.sleep(self.POLL * (1 + random.random()))
+                # Every slot is taken by another process: poll, backing off a little, so that
+                # twenty waiting forks do not spin the controller's CPUs.
+                time.sleep(pause * (1 + random.random()))
+                pause = min(self.POLL_MAX, pause * 1.5)
         except BaseException:
             self.local.release()
             raise
@@ -336,29 +473,23 @@ class WolkvoxClient(object):
                  retries=3, max_concurrency=2, retry_delay=1.0, lock_dir=None, sleep=time.sleep):
         if not HAS_REQUESTS:
             raise WolkvoxError("the Python library requests is required", kind="local")
-        self.base_url = build_base_url(server, api_url)
-        if not isinstance(token, str) or not token.strip():
-            raise WolkvoxInputError("wolkvox_token is empty: set the option or the WOLKVOX_TOKEN environment variable")
-        if any(c.isspace() or ord(c) < 32 for c in token):
-            raise WolkvoxInputError("wolkvox_token contains blanks or control characters")
-        if timeout is None or timeout <= 0:
-            raise WolkvoxInputError("timeout %s is not valid: it must be a number of seconds above 0" % _shown(timeout))
-        if retries is None or retries < 0:
-            raise WolkvoxInputError("retries %s is not valid: it must be 0 or more" % _shown(retries))
-        if max_concurrency is None or max_concurrency < 1:
-            raise WolkvoxInputError(
-                "max_concurrency %s is not valid: it must be 1 or more (the vendor allows 2 per token)"
-                % _shown(max_concurrency)
-            )
-        if retry_delay is None or retry_delay < 0:
-            raise WolkvoxInputError("retry_delay %s is not valid: it must be 0 or more" % _shown(retry_delay))
+        # Every option is checked here, before any request; no message shows the token.
+        try:
+            self.base_url = build_base_url(server, api_url)
+        except WolkvoxInputError as exc:
+            raise WolkvoxInputError(_scrub(str(exc), token))
+        validate_token(token)
+        self.timeout = validate_number("timeout", timeout)
+        self.retries = validate_number("retries", retries)
+        self.max_concurrency = validate_number("max_concurrency", max_concurrency)
+        self.retry_delay = validate_number("retry_delay", retry_delay)
+        if not isinstance(validate_certs, bool):
+            raise WolkvoxInputError("validate_certs %s is not valid: it must be true or false" % _shown(validate_certs))
+        if ca_path is not None and validate_certs:
+            validate_ca_path(ca_path)
         self.server = server
         self._token = token
-        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
-        self.timeout = float(timeout)
-        self.retries = int(retries)
-        self.max_concurrency = int(max_concurrency)
-        self.retry_delay = float(retry_delay)
+        self.verify = ca_path if (validate_certs and ca_path) else validate_certs
         self._sleep = sleep
         self._slots = TokenSlots(server, token, self.max_concurrency, lock_dir)
         self._count_lock = threading.Lock()
@@ -394,14 +525,25 @@ class WolkvoxClient(object):
         self._local = threading.local()
 
     def _redact(self, text):
-        return text.replace(self._token, "********") if self._token else text
+        return _scrub(text, self._token)
+
+    def _redact_error(self, exc):
+        """Scrub the token from every text an error carries (a server may echo what it got)."""
+        exc.message = self._redact(exc.message)
+        for name in ("code", "error", "api_msg"):
+            value = getattr(exc, name)
+            if isinstance(value, str):
+                setattr(exc, name, self._redact(value))
+            elif value is not None and not isinstance(value, (int, float, bool)):
+                setattr(exc, name, self._redact(_snippet(json.dumps(value, default=str))))
+        return exc
 
     def _count(self):
         with self._count_lock:
             self.api_calls += 1
 
     def _once(self, method, path, params, what):
-        """One HTTP exchange. Returns (body, retry_after) or raises WolkvoxError."""
+        """One HTTP exchange, holding one of the token's slots. Returns the body or raises WolkvoxError."""
         url = self.base_url + path
         handle = self._slots.acquire()
         try:
@@ -415,7 +557,7 @@ class WolkvoxClient(object):
                 raise WolkvoxError(
                     "%s failed: TLS verification of %s failed (%s); set ca_path to the CA bundle of a private "
                     "endpoint, or validate_certs: false only for a test endpoint"
-                    % (what, self.base_url, self._redact(_snippet(str(exc)))),
+                    % (what, self.base_url, self._redact(_reason(exc))),
                     kind="tls",
                 )
             except requests.exceptions.Timeout:
@@ -424,20 +566,26 @@ class WolkvoxClient(object):
                     retryable=True,
                     kind="timeout",
                 )
-            except requests.exceptions.ConnectionError as exc:
+            except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                # Refused, reset, or cut off mid-answer: the network, not an answer. Retrying is
+                # safe because a change_status call sets a state (sending it twice is harmless).
                 raise WolkvoxError(
-                    "%s failed: cannot connect to %s (%s)" % (what, self.base_url, self._redact(_snippet(str(exc)))),
+                    "%s failed: cannot connect to %s or the connection broke (%s)"
+                    % (what, self.base_url, self._redact(_reason(exc))),
                     retryable=True,
                     kind="connection",
                 )
             except requests.exceptions.RequestException as exc:
                 raise WolkvoxError("%s failed: %s" % (what, self._redact(_snippet(str(exc)))))
+            except (ValueError, OSError) as exc:
+                # Raised below requests (e.g. by the TLS set-up); a clean error, not a traceback.
+                raise WolkvoxError("%s failed: %s" % (what, self._redact(_snippet(str(exc)))), kind="local")
         finally:
             self._slots.release(handle)
         try:
             return interpret(status, text, what)
         except WolkvoxError as exc:
-            exc.message = self._redact(exc.message)
+            self._redact_error(exc)
             exc.retry_after = retry_after_seconds(headers.get("Retry-After"))
             raise
 
