@@ -27,6 +27,53 @@ ensure_venv() {
   export VIRTUAL_ENV="$VENV"
 }
 
+# Put the real python3.X interpreters first on PATH, through a directory of symlinks (DIR).
+# pyenv's shims of versions that are not selected exit 127, and ansible-test filters the
+# environment (PYENV_VERSION does not help), so it needs plain interpreters. Found at run time:
+# the pyenv versions folder (PYENV_ROOT, `pyenv root`, else ~/.pyenv), then any python3.X on
+# PATH that actually runs. Versions that are not installed are skipped. Prints the versions found.
+link_pythons() {
+  local dir="$1" root="${PYENV_ROOT:-}" minor cand best found=""
+  rm -rf "$dir" && mkdir -p "$dir"
+  if [ -z "$root" ] && command -v pyenv >/dev/null 2>&1; then root="$(pyenv root 2>/dev/null || true)"; fi
+  root="${root:-$HOME/.pyenv}"
+  for minor in 8 9 10 11 12 13 14; do
+    best=""
+    # the newest patch release in the pyenv versions folder (plain x.y.z names only)
+    for cand in $(ls -d "$root"/versions/3."$minor".* 2>/dev/null | grep -E "/3\.$minor\.[0-9]+$" | sort -V); do
+      [ -x "$cand/bin/python3.$minor" ] && best="$cand/bin/python3.$minor"
+    done
+    if [ -z "$best" ]; then
+      for cand in $(type -ap "python3.$minor" 2>/dev/null || true); do
+        case "$cand" in "$dir"/*) continue ;; esac
+        if "$cand" -c '' >/dev/null 2>&1; then best="$cand"; break; fi
+      done
+    fi
+    if [ -n "$best" ] && "$best" -c 'import sys' >/dev/null 2>&1; then
+      ln -s "$best" "$dir/python3.$minor"
+      found="$found 3.$minor"
+    fi
+  done
+  export PATH="$dir:$PATH"
+  echo "${found# }"
+}
+
+# The Python versions (3.8 and later, as tests/config.yml declares) that the ansible-test of
+# the active venv supports and that are linked in DIR: what sanity and units must cover.
+expected_pythons() {
+  local dir="$1"
+  python - "$dir" <<'PY'
+import os, sys
+import ansible_test
+path = os.path.join(os.path.dirname(ansible_test.__file__), "_util", "target", "common", "constants.py")
+scope = {}
+exec(compile(open(path).read(), path, "exec"), scope)
+versions = scope["REMOTE_ONLY_PYTHON_VERSIONS"] + scope["CONTROLLER_PYTHON_VERSIONS"]
+found = [v for v in versions if tuple(map(int, v.split("."))) >= (3, 8) and os.path.exists(os.path.join(sys.argv[1], "python" + v))]
+print(" ".join(found))
+PY
+}
+
 # Build the collection tarball and install it into a fresh collections dir; prints the dir.
 install_built_collection() {
   local dest="$1"
