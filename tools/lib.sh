@@ -11,8 +11,8 @@ log() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 # Create the virtualenv and install the pinned requirements (again only when they change).
 ensure_venv() {
   local reqs="${1:-$ROOT/requirements/test.txt}"
-  local stamp="$VENV/.installed-$(basename "$reqs").sha256"
-  local want
+  local stamp want
+  stamp="$VENV/.installed-$(basename "$reqs").sha256"
   want="$(cat "$ROOT"/requirements/*.txt | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating virtualenv $VENV with $($PYTHON --version)"
@@ -40,8 +40,8 @@ link_pythons() {
   for minor in 8 9 10 11 12 13 14; do
     best=""
     # the newest patch release in the pyenv versions folder (plain x.y.z names only)
-    for cand in $(ls -d "$root"/versions/3."$minor".* 2>/dev/null | grep -E "/3\.$minor\.[0-9]+$" | sort -V); do
-      [ -x "$cand/bin/python3.$minor" ] && best="$cand/bin/python3.$minor"
+    for cand in $(printf '%s\n' "$root"/versions/3."$minor".* | grep -E "/3\.$minor\.[0-9]+$" | sort -V); do
+      if [ -x "$cand/bin/python3.$minor" ]; then best="$cand/bin/python3.$minor"; fi
     done
     if [ -z "$best" ]; then
       for cand in $(type -ap "python3.$minor" 2>/dev/null || true); do
@@ -97,6 +97,7 @@ stage_collection() {
 offline_get_pip() {
   local cache="$HOME/.ansible/test/cache" version
   mkdir -p "$cache"
+  # shellcheck disable=SC2013 # one version number per word
   for version in $(grep -rhoE "pip='[0-9.]+'" "$VENV"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | grep -oE "[0-9.]+[0-9]" | sort -u); do
     cat > "$cache/get_pip_${version//./_}.py" <<'PY'
 """Offline stand-in for get-pip.py: ensurepip, then pip install the given packages."""
