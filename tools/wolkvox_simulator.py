@@ -25,8 +25,14 @@ Test hooks (never part of the vendor API), under /__admin/:
   POST /__admin/config                ``{"latency": s, "max_per_token": n}``
   POST /__admin/faults                queue faults: ``{"kind", "count", "match", "status", "delay", "location", "agent_id"}``
 
-Fault kinds: http (``status``, default 503), busy, garbage, empty, html, truncated, not_object,
-redirect (``location``), slow (``delay`` seconds), error200 (an error in a 200 answer).
+Fault kinds: http (``status``, default 503, optional ``retry_after``), busy, garbage, empty, html,
+truncated, not_object, redirect (``location``, ``status`` default 302), slow (``delay`` seconds, then the normal answer),
+error200 (an error in a 200 answer, ``code``/``error``), drop (close the connection without an
+answer), code (the normal answer, with its ``code`` replaced, e.g. 202 or "201").
+
+Every API request is logged (``log`` in the stats) with the time it arrived (``t``, seconds since
+the epoch), whether it carried a token (``has_token``; the token itself never: ``token`` is a
+short hash) and the HTTP status answered (``answer``, null for a dropped connection).
 
 Run: python tools/wolkvox_simulator.py --fixture tools/fixtures/demo.json [--port 0] [--tls]
 It prints one JSON line with its URL once it listens. It binds only to loopback addresses.
@@ -222,29 +228,45 @@ class Simulator(object):
             now = self.inflight.get(tkey, 0) + 1
             self.inflight[tkey] = now
             self.max_seen[tkey] = max(self.max_seen.get(tkey, 0), now)
+            entry = None
             if len(self.log) < 100000:
-                self.log.append({
+                entry = {
                     "kind": kind, "method": method, "server": server, "agent_id": agent_id,
                     "status": (query.get("status") or [""])[0], "token": tkey,
                     "token_in_url": bool(token) and token in path + json.dumps(query),
-                })
+                    "t": time.time(), "has_token": bool(token), "answer": None,
+                }
+                self.log.append(entry)
+        answer = None
         try:
-            if now > self.max_per_token:
-                with self.lock:
-                    self.busy[tkey] = self.busy.get(tkey, 0) + 1
-                time.sleep(self.latency)
-                return _json(200, {"code": 429, "error": BUSY_ERROR, "msg": None})
-            fault = self.take_fault(kind, agent_id)
-            if fault and fault["kind"] == "slow":
-                time.sleep(fault.get("delay", 5.0))
-                fault = None
-            time.sleep(self.latency)
-            if fault:
-                return _fault(fault)
-            return self.answer(kind, method, server, token, query)
+            answer = self._handle_api(kind, method, server, token, query, agent_id, tkey, now)
+            return answer
         finally:
             with self.lock:
                 self.inflight[tkey] -= 1
+                if entry is not None and answer is not None:
+                    entry["answer"] = answer[0]
+
+    def _handle_api(self, kind, method, server, token, query, agent_id, tkey, now):
+        """The answer to one API request: a fault, a busy refusal, or the real answer."""
+        if now > self.max_per_token:
+            with self.lock:
+                self.busy[tkey] = self.busy.get(tkey, 0) + 1
+            time.sleep(self.latency)
+            return _json(200, {"code": 429, "error": BUSY_ERROR, "msg": None})
+        fault = self.take_fault(kind, agent_id)
+        if fault and fault["kind"] == "slow":
+            time.sleep(fault.get("delay", 5.0))
+            fault = None
+        time.sleep(self.latency)
+        if fault and fault["kind"] == "code":
+            status, extra, body = self.answer(kind, method, server, token, query)
+            data = json.loads(body.decode("utf-8"))
+            data["code"] = fault.get("code", 202)
+            return status, extra, json.dumps(data).encode("utf-8")
+        if fault:
+            return _fault(fault)
+        return self.answer(kind, method, server, token, query)
 
     def answer(self, kind, method, server, token, query):
         op = self.find(server, token)
@@ -304,7 +326,9 @@ def _fault(fault):
     if kind == "not_object":
         return 200, {}, b'["200"]'
     if kind == "redirect":
-        return 302, {"Location": fault.get("location", "http://127.0.0.1:9/")}, b""
+        return int(fault.get("status", 302)), {"Location": fault.get("location", "http://127.0.0.1:9/")}, b""
+    if kind == "drop":
+        return None
     if kind == "error200":
         return _json(200, {"code": fault.get("code", 500), "error": fault.get("error", "Internal error"), "msg": None})
     raise ValueError("unknown fault kind %r" % kind)
@@ -337,8 +361,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, {}, json.dumps(body).encode("utf-8"))
             return
         headers = dict((k.lower(), v) for k, v in self.headers.items())
-        status, extra, body = self.sim.handle_api(method, parts.path, query, headers)
-        self._send(status, extra, body)
+        answer = self.sim.handle_api(method, parts.path, query, headers)
+        if answer is None:  # the "drop" fault: hang up without a word
+            self.close_connection = True
+            return
+        self._send(*answer)
 
     def sim_admin(self, method, path, payload):
         sim = self.sim
