@@ -170,7 +170,7 @@ class Simulator(object):
 
     def start(self):
         handler = type("Handler", (_Handler,), {"sim": self})
-        self.httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self.httpd = _Server((self.host, self.port), handler)
         self.httpd.daemon_threads = True
         if self.tls:
             import ssl
@@ -332,6 +332,14 @@ def _fault(fault):
     if kind == "error200":
         return _json(200, {"code": fault.get("code", 500), "error": fault.get("error", "Internal error"), "msg": None})
     raise ValueError("unknown fault kind %r" % kind)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that hangs up (a timeout, a killed run) is normal here, not worth a traceback.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        ThreadingHTTPServer.handle_error(self, request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -134,3 +134,43 @@ def hits(text, secret):
     """How often a secret, or a telling part of it, occurs in a text."""
     parts = {secret, secret[4:-4] if len(secret) > 16 else secret}
     return sum(text.count(part) for part in parts)
+
+
+def process_tree(root):
+    """The PIDs of ``root`` and all its descendants (Linux /proc). ansible-core's workers call
+    setsid(), so killing ansible-playbook's process group does not reach them or their modules."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def kill_tree(root):
+    """SIGKILL ``root`` and every descendant at once (stopped first, so none can fork meanwhile)."""
+    import signal
+
+    pids = process_tree(root)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGSTOP)
+        except ProcessLookupError:
+            pass
+    pids = process_tree(root)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return pids
