@@ -503,7 +503,9 @@ class WolkvoxClient(object):
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
-            session.max_redirects = 0
+            # Redirects are refused by allow_redirects=False on every request (interpret() then
+            # fails with a clear message). Do not set max_redirects = 0 as well: requests would
+            # then raise a bare "Exceeded 0 redirects." while preparing the redirect it will not follow.
             session.headers.update({
                 "wolkvox-token": self._token,
                 "wolkvox_server": self.server,
