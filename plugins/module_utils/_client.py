@@ -551,14 +551,17 @@ class WolkvoxClient(object):
         try:
             self._count()
             try:
+                # verify is passed on each request, not only set on the session: requests lets the
+                # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE environment variables override a session's
+                # verify, which would silently ignore ca_path.
                 response = self._session().request(
-                    method, url, params=params, timeout=self.timeout, allow_redirects=False
+                    method, url, params=params, timeout=self.timeout, allow_redirects=False, verify=self.verify
                 )
                 status, text, headers = response.status_code, response.text, response.headers
             except requests.exceptions.SSLError as exc:
                 raise WolkvoxError(
-                    "%s failed: TLS verification of %s failed (%s); set ca_path to the CA bundle of a private "
-                    "endpoint, or validate_certs: false only for a test endpoint"
+                    "%s failed: the TLS connection to %s failed (%s); if the endpoint has a certificate of a "
+                    "private CA, set ca_path to that CA's bundle (validate_certs: false only for a test endpoint)"
                     % (what, self.base_url, self._redact(_reason(exc))),
                     kind="tls",
                 )
