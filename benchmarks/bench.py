@@ -469,7 +469,7 @@ def rows_of(med, ratios, floors, args):
             vs_uri = ratios["uri_vs_bulk"].get(m["n"], vs_uri)
         elif key == "module_loop":
             vs_uri = ratios["uri_vs_module_loop"]
-        if key == "converged":
+        if key == "converged" or (vs_uri is not None and math.isnan(vs_uri)):
             vs_uri = None
         rows.append([
             label, str(m["n"]), "%d" % m["requests"], fmt(m["seconds"]), fmt(floors[key]),
@@ -498,16 +498,20 @@ def verdicts(med, ratios, memory, args):
         out.append([target, measured, ("met" if ok else "missed") + (" " + why if why else "")])
 
     bvb = ratios["bulk_vs_bare"].get(big, float("nan"))
+    if math.isnan(bvb):
+        bvb = None
     bulk_floor = med["bulk_%d" % big]["seconds"] / floor_seconds(big, args.latency) if "bulk_%d" % big in med else float("nan")
     bare_floor = med["bare_%d" % big]["seconds"] / floor_seconds(big, args.latency) if "bare_%d" % big in med else float("nan")
-    add("bulk N=%d <= %.2fx the bare client" % (big, TARGETS["bulk_vs_bare"]),
-        "%sx the bare client (bulk %sx floor, bare client %sx floor)" % (fmt(bvb, 3), fmt(bulk_floor, 3), fmt(bare_floor, 3)),
-        bvb <= TARGETS["bulk_vs_bare"],
-        "" if bvb <= TARGETS["bulk_vs_bare"] else "by %s%%" % fmt((bvb / TARGETS["bulk_vs_bare"] - 1) * 100, 1))
+    if bvb is not None:
+        add("bulk N=%d <= %.2fx the bare client" % (big, TARGETS["bulk_vs_bare"]),
+            "%sx the bare client (bulk %sx floor, bare client %sx floor)" % (fmt(bvb, 3), fmt(bulk_floor, 3), fmt(bare_floor, 3)),
+            bvb <= TARGETS["bulk_vs_bare"],
+            "" if bvb <= TARGETS["bulk_vs_bare"] else "by %s%%" % fmt((bvb / TARGETS["bulk_vs_bare"] - 1) * 100, 1))
     speed = ratios["uri_vs_bulk"].get(big, float("nan"))
-    add("per agent, bulk N=%d >= %.0fx faster than the uri loop" % (big, TARGETS["speedup_vs_uri"]),
-        "%sx" % fmt(speed, 1), speed >= TARGETS["speedup_vs_uri"],
-        "" if speed >= TARGETS["speedup_vs_uri"] else "by %s%%" % fmt((1 - speed / TARGETS["speedup_vs_uri"]) * 100, 1))
+    if not math.isnan(speed):
+        add("per agent, bulk N=%d >= %.0fx faster than the uri loop" % (big, TARGETS["speedup_vs_uri"]),
+            "%sx" % fmt(speed, 1), speed >= TARGETS["speedup_vs_uri"],
+            "" if speed >= TARGETS["speedup_vs_uri"] else "by %s%%" % fmt((1 - speed / TARGETS["speedup_vs_uri"]) * 100, 1))
     if "converged" in med:
         c = med["converged"]
         ok = c["requests"] == TARGETS["converged_requests"] and c["seconds"] <= TARGETS["converged_wall"]
