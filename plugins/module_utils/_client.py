@@ -28,8 +28,6 @@ import threading
 import time
 from email.utils import parsedate_to_datetime
 
-from urllib.parse import urlsplit
-
 try:
     import fcntl
 

@@ -156,8 +156,8 @@ BAD_BODIES = [
 
 def test_bad_bodies_fail_cleanly_without_retry(fresh, tmp_path):
     # One play, one task per bad body; each task's read takes the next queued fault.
-    for fault, _needle in BAD_BODIES:
-        fault = dict(fault)
+    for spec in BAD_BODIES:
+        fault = dict(spec[0])
         fresh.fault(fault.pop("kind"), count=1, match="agents", **fault)
     tasks = [status_task(fresh, agent_id=["1001"], status="ready") for _ in BAD_BODIES]
     run = run_tasks(tmp_path, tasks)
