@@ -261,7 +261,7 @@ def test_backoff_delay_stays_within_bounds_with_real_jitter():
     seen = set()
     for attempt in range(12):
         cap = min(MAX_BACKOFF, 2.0 ** attempt)
-        for _ in range(20):
+        for dummy in range(20):
             delay = backoff_delay(attempt, 1.0)
             assert cap / 2 <= delay <= cap
             seen.add(delay)
@@ -569,7 +569,8 @@ def test_tls_error_not_retried(make_client, sleeps):
     with pytest.raises(WolkvoxError) as exc:
         client.list_agents()
     assert len(session.calls) == 1
-    assert "TLS verification" in str(exc.value)
+    assert "TLS" in str(exc.value)
+    assert "(certificate verify failed)" in str(exc.value)
     assert "ca_path" in str(exc.value)
     assert exc.value.kind == "tls"
 
@@ -651,6 +652,35 @@ def test_real_session_sends_the_token_only_in_headers(tmp_path):
     assert request.headers["wolkvox_server"] == "0042"
     assert TOKEN not in request.url
     client.close()
+
+
+@pytest.mark.parametrize("validate_certs, use_bundle", [(True, True), (False, True), (False, False)])
+def test_ca_path_wins_over_the_environment(monkeypatch, tmp_path, validate_certs, use_bundle):
+    """REQUESTS_CA_BUNDLE must neither replace ca_path nor turn verification back on."""
+    seen = []
+
+    class Adapter(requests.adapters.BaseAdapter):
+        def send(self, request, **kwargs):
+            seen.append(kwargs["verify"])
+            response = requests.Response()
+            response.status_code = 200
+            response._content = json.dumps(OK_BODY).encode()
+            response.request = request
+            return response
+
+        def close(self):
+            pass
+
+    other = tmp_path / "other-bundle.pem"
+    other.write_text("")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other))
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(other))
+    bundle = certifi.where() if use_bundle else None
+    client = WolkvoxClient("0042", TOKEN, ca_path=bundle, validate_certs=validate_certs,
+                           lock_dir=str(tmp_path / "locks"), sleep=Sleeps())
+    client._session().mount("https://", Adapter())
+    client.change_status("1001", "ready")
+    assert seen == [bundle if validate_certs else False]
 
 
 def test_verify_uses_ca_path_only_when_validating(tmp_path):
@@ -742,8 +772,8 @@ def test_token_never_in_change_many_errors(make_client):
 
     client, session = make_client(script, max_concurrency=1)
     results = client.change_many([("1", "ready"), ("2", "ready")])
-    assert [ok for ok, _ in results] == [False, False]
-    for _, error in results:
+    assert [ok for ok, dummy in results] == [False, False]
+    for dummy, error in results:
         assert isinstance(error, WolkvoxError)
         assert TOKEN not in str(error)
     assert "unexpected error: surprise with ********" in str(results[1][1])
@@ -825,7 +855,7 @@ def test_change_many_keeps_input_order_and_never_raises(make_client):
     assert "Agent does not exist" in str(results[2][1])
     assert "boom" in str(results[4][1])
     assert client.api_calls == 8
-    assert sorted(call["params"]["agent_id"] for call in session.calls) == sorted(a for a, _ in changes)
+    assert sorted(call["params"]["agent_id"] for call in session.calls) == sorted(agent for agent, dummy in changes)
 
 
 def test_change_many_empty(make_client):

@@ -207,7 +207,8 @@ CURRENT = {
 PLAN_LABELS = normalize_labels({"7": "Active breaks"})
 
 
-def one(agent_id, status, only_from=None, force=False, labels=PLAN_LABELS, current=None):
+def one(agent_id, status, only_from=None, force=False, labels=None, current=None):
+    labels = PLAN_LABELS if labels is None else labels
     actions = plan(CURRENT if current is None else current, [(agent_id, status)], labels, only_from=only_from, force=force)
     assert len(actions) == 1
     return actions[0]
