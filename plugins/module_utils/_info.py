@@ -6,7 +6,7 @@
 # PRIVATE: this module_utils is an implementation detail of the wolkvox.contact_center
 # collection. It is not a public API and may change without notice between releases.
 
-"""The engine behind wolkvox_agent_info: one read of the agents list, filtered and counted."""
+"""The engine behind wolkvox_agent_info: validate the filters, read once, select, count."""
 
 from __future__ import annotations
 
@@ -14,34 +14,47 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils import _pla
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import validate_agent_id
 
 
-def select(agents, agent_ids=None, statuses=None):
-    """The agents (API order) whose id is in agent_ids and whose folded state is in statuses.
+def shown_label(label, labels):
+    """How a state read from the API is counted: the first label of a known state it matches
+    (so 'active breaks ' and 'Active breaks' count as one), else the label without surrounding blanks."""
+    folded = planner.fold(label)
+    for known in labels.values():
+        if folded in set(planner.fold(one) for one in known):
+            return known[0]
+    return str(label).strip()
 
-    Either filter may be None (no filter). Returns (selected, ids asked for but not found)."""
-    wanted = None if agent_ids is None else set(agent_ids)
+
+def select(agents, agent_ids, states, labels):
+    """The agents whose ID is in agent_ids (None: any) and whose state is in states (None: any),
+    in the API's order, and by_status (label -> count) of those agents."""
     selected = []
+    by_status = {}
+    shown = {}
     for agent in agents:
-        if wanted is not None and agent["agent_id"] not in wanted:
+        status = agent.get("agent_status")
+        label = "" if status is None else status
+        if agent_ids is not None and agent["agent_id"] not in agent_ids:
             continue
-        if statuses is not None and planner.fold(agent.get("agent_status") or "") not in statuses:
+        if states is not None and planner.fold(label) not in states:
             continue
         selected.append(agent)
-    found = set(agent["agent_id"] for agent in agents)
-    missing = [aid for aid in (agent_ids or []) if aid not in found]
-    return selected, missing
+        # One key per state however its case or blanks vary: the first spelling seen names it.
+        key = shown.setdefault(planner.fold(label), shown_label(label, labels))
+        by_status[key] = by_status.get(key, 0) + 1
+    return selected, by_status
 
 
-def count_by_status(agents):
-    """label -> number of agents, labels as the API shows them (blanks trimmed)."""
-    counts = {}
-    for agent in agents:
-        label = str(agent.get("agent_status") or "").strip()
-        counts[label] = counts.get(label, 0) + 1
-    return counts
+def headline(count, by_status):
+    if not count:
+        return "0 agents"
+    parts = ", ".join("%d %s" % (number, label or "(no state)") for label, number in sorted(by_status.items()))
+    return "%d agent%s: %s" % (count, "" if count == 1 else "s", parts)
 
 
 def read_agents(module):
     p = module.params
+    # Every filter is validated before the request.
+    labels = planner.normalize_labels(p["status_labels"])
     agent_ids = None
     if p["agent_id"] is not None:
         agent_ids = []
@@ -49,16 +62,19 @@ def read_agents(module):
             aid = validate_agent_id(one)
             if aid not in agent_ids:
                 agent_ids.append(aid)
-    labels = planner.normalize_labels(p["status_labels"])
-    statuses = planner.state_set(p["status"], labels, "status") if p["status"] is not None else None
-    client = module.client
-    selected, missing = select(client.list_agents(), agent_ids, statuses)
-    by_status = count_by_status(selected)
+    states = planner.state_set(p["status"], labels, "status") if p["status"] is not None else None
+    agents = module.client.list_agents()
+    selected, by_status = select(agents, set(agent_ids) if agent_ids is not None else None, states, labels)
+    present = set(agent["agent_id"] for agent in agents)
+    not_found = [aid for aid in agent_ids or [] if aid not in present]
+    msg = headline(len(selected), by_status)
+    if not_found:
+        msg += "; not in this operation: %s" % ", ".join(not_found)
     return dict(
         changed=False,
         agents=selected,
         count=len(selected),
         by_status=by_status,
-        missing_agent_ids=missing,
-        msg="%d agents (%s)" % (len(selected), ", ".join("%s: %d" % kv for kv in sorted(by_status.items())) or "none"),
+        not_found=not_found,
+        msg=msg,
     )

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: wolkvox_agent_info
-short_description: Read Wolkvox agents and their current state
+short_description: Read Wolkvox agents and their current state, filter and count them
 version_added: 0.1.0
 description:
-  - Reads the agents of a Wolkvox operation and their current state with one call to the agents API
-    (C(information.php?api=agents)), optionally filtered by agent and by state, and counts them by state.
+  - Reads the agents of a Wolkvox operation and the state each one is in, with one call to the agents API.
+  - Filters them by agent ID and by state, and counts them by state.
   - Never changes anything.
 author:
   - wolkvox.contact_center contributors
@@ -27,51 +27,71 @@ attributes:
 options:
   agent_id:
     description:
-      - Return only these agents (extension numbers, digits only). A single value is accepted.
-      - Agents asked for that the operation does not have are listed in RV(missing_agent_ids).
+      - Return only these agents, by extension number (digits only). A single value is accepted.
+      - IDs the operation does not have are listed in RV(not_found); they do not fail the task.
     type: list
     elements: str
     aliases: [agent_ids]
   status:
     description:
-      - Return only the agents whose current state is one of these - V(ready), V(logout), an auxiliary state
-        ID known to O(status_labels), or a state label as the agents API shows it (case-insensitive).
+      - Return only the agents whose current state is one of these - V(ready), V(logout), the ID of an auxiliary
+        state that O(status_labels) maps to a label, or a label as the agents API shows it (for example
+        V(Active breaks) or V(ACW)).
+      - Labels are compared case-insensitively, ignoring surrounding blanks.
     type: list
     elements: str
   status_labels:
     description:
       - Maps an auxiliary state ID to the label (or list of labels) that the agents API shows for it,
-        so that O(status) can name states by ID. V(ready) and V(logout) are built in.
+        for example C({"7": "Active breaks"}), so that O(status) can name states by ID.
+      - V(ready) is C(Ready) and V(logout) is C(Logout) out of the box.
+      - A state read from the API that matches a label given here is counted in RV(by_status) under the
+        first label given for it.
     type: dict
     default: {}
 notes:
-  - The vendor suggests reading the agents API at most every 5 minutes for monitoring.
+  - The agents API is read once per task. The vendor recommends reading it at most every 5 minutes for monitoring.
 seealso:
   - module: wolkvox.contact_center.wolkvox_agent_status
   - name: Wolkvox API - agents
     description: The vendor's documentation of the API this module calls.
-    link: https://wolkvox.com/apis-v2/5-agents-en
+    link: https://www.wolkvox.com/en/agents-v2/
 """
 
 EXAMPLES = r"""
-- name: Count the agents of an operation by state
+- name: Count the agents of the operation by state
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/wolkvox.contact_center.wolkvox:
+      wolkvox_server: "0042"
+      wolkvox_token: "{{ vault_wolkvox_token }}"
+  tasks:
+    - name: Read every agent
+      wolkvox.contact_center.wolkvox_agent_info:
+      register: agents
+
+    - name: Show the counts
+      ansible.builtin.debug:
+        msg: "{{ agents.by_status }}"   # e.g. {"Ready": 3, "Active breaks": 1, "Logout": 2}
+
+- name: Which agents are on a break or at lunch
   wolkvox.contact_center.wolkvox_agent_info:
     wolkvox_server: "0042"
     wolkvox_token: "{{ vault_wolkvox_token }}"
-  register: agents
-
-- name: Show the counts
-  ansible.builtin.debug:
-    msg: "{{ agents.by_status }}"
-
-- name: Who is on a break or at lunch?
-  wolkvox.contact_center.wolkvox_agent_info:
     status: ["7", "Lunch"]
     status_labels:
       "7": Active breaks
   register: away
 
-- name: Only some agents
+- name: Put them back to work (one bulk task)
+  wolkvox.contact_center.wolkvox_agent_status:
+    wolkvox_server: "0042"
+    wolkvox_token: "{{ vault_wolkvox_token }}"
+    agent_id: "{{ away.agents | map(attribute='agent_id') }}"
+    status: ready
+
+- name: The state of a few agents
   wolkvox.contact_center.wolkvox_agent_info:
     agent_id: ["1001", "1002"]
   register: pair
@@ -79,57 +99,48 @@ EXAMPLES = r"""
 
 RETURN = r"""
 agents:
-  description: The agents that match the filters, as the API returns them, in the API's order.
+  description:
+    - The agents that match the filters, in the order of the API, each as the API returns it,
+      with RV(agents[].agent_id) always a string.
   returned: always
   type: list
   elements: dict
   contains:
     agent_id:
-      description: The agent's extension number, always a string.
+      description: The agent's extension number.
       type: str
       sample: "1001"
     agent_name:
       description: The agent's name.
       type: str
       sample: Ana Gomez
-    agent_dni:
-      description: The agent's identity document.
-      type: str
-      sample: "1000001001"
     agent_status:
-      description: The label of the agent's current state.
+      description: The label of the agent's current state, as the API shows it.
       type: str
       sample: Active breaks
-    last_use:
-      description: When the agent last connected.
-      type: str
-      sample: "2026-11-24 08:00:00"
-    agent_sso:
-      description: The agent's single sign-on identity, if any.
-      type: str
-      sample: ""
-    enabled:
-      description: Whether the agent is enabled, as the API reports it.
-      type: str
-      sample: "1"
+  sample:
+    - {agent_id: "1001", agent_name: Ana Gomez, agent_dni: "1000001001", agent_status: Ready,
+       last_use: "2026-11-24 08:00:00", agent_sso: "", enabled: "1"}
 count:
-  description: How many agents matched.
+  description: How many agents match the filters.
   returned: always
   type: int
   sample: 5
 by_status:
-  description: State label to the number of matching agents in it.
+  description:
+    - State label to the number of matching agents in it. Spellings of one label that differ only in case or
+      surrounding blanks are counted together.
   returned: always
   type: dict
-  sample: {"Ready": 3, "Active breaks": 1, "Logout": 1}
-missing_agent_ids:
-  description: Agents asked for in O(agent_id) that the operation does not have.
+  sample: {Ready: 2, Active breaks: 1, Logout: 2}
+not_found:
+  description: The IDs of O(agent_id) that the operation does not have, in the order given.
   returned: always
   type: list
   elements: str
   sample: ["4242"]
 api_calls:
-  description: HTTP requests made, retries included.
+  description: HTTP requests made by the task, retries included.
   returned: always
   type: int
   sample: 1
@@ -137,7 +148,7 @@ msg:
   description: A one-line human summary.
   returned: always
   type: str
-  sample: "5 agents (Active breaks: 1, Logout: 1, Ready: 3)"
+  sample: "5 agents: 1 Active breaks, 2 Logout, 2 Ready"
 """
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._info import read_agents
