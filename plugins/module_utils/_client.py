@@ -415,11 +415,18 @@ class TokenSlots(object):
     @staticmethod
     def _ensure_private_dir(directory):
         try:
-            os.mkdir(directory, 0o700)
+            try:
+                os.mkdir(directory, 0o700)
+            except OSError as exc:
+                if exc.errno != errno.EEXIST:
+                    raise
+            info = os.lstat(directory)
         except OSError as exc:
-            if exc.errno != errno.EEXIST:
-                raise
-        info = os.lstat(directory)
+            raise WolkvoxError(
+                "cannot make the lock directory %s of the token's concurrency limit (%s); set TMPDIR to a "
+                "writable directory of the controller" % (directory, exc.strerror),
+                kind="local",
+            )
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
             raise WolkvoxError(
                 "the lock directory %s is not a private directory of this user; remove it and retry" % directory,

@@ -381,3 +381,9 @@ def test_interpret_masks_nothing_it_should_not_and_client_masks_the_token(tmp_pa
     exc = WolkvoxError("x %s" % TOKEN, error="bad %s" % TOKEN, api_msg={"echo": TOKEN}, code=TOKEN)
     client._redact_error(exc)
     assert TOKEN not in repr(exc.as_dict()) and TOKEN not in str(exc)
+
+
+def test_a_lock_directory_that_cannot_be_made_is_a_clean_error(tmp_path):
+    with pytest.raises(WolkvoxError) as info:
+        TokenSlots("0042", TOKEN, 2, str(tmp_path / "missing" / "slots"))
+    assert "cannot make the lock directory" in str(info.value) and "TMPDIR" in str(info.value)
