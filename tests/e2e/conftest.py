@@ -128,8 +128,10 @@ class PlaybookRun(object):
         return self.stdout + self.stderr
 
 
-def run_playbook(path, tmp_path, args=(), env=None, check=True):
-    """ansible-playbook PATH with the built collection; returns PlaybookRun (results empty)."""
+def run_playbook(path, tmp_path, args=(), env=None, check=True, inventory="localhost,"):
+    """ansible-playbook PATH (a file or a playbook FQCN) with the built collection.
+
+    Returns PlaybookRun (results empty)."""
     environ = dict(os.environ)
     environ.update({
         "ANSIBLE_COLLECTIONS_PATH": collections_path(),
@@ -144,7 +146,7 @@ def run_playbook(path, tmp_path, args=(), env=None, check=True):
     })
     environ.update(env or {})
     proc = subprocess.run(
-        ["ansible-playbook", "-i", "localhost,", "-c", "local", str(path)] + list(args),
+        ["ansible-playbook", "-i", str(inventory), "-c", "local", str(path)] + list(args),
         cwd=str(tmp_path), env=environ, capture_output=True, text=True, timeout=900, check=False,
     )
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, [])
