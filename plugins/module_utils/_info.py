@@ -26,9 +26,9 @@ def shown_label(label, labels):
 
 def select(agents, agent_ids, states, labels):
     """The agents whose ID is in agent_ids (None: any) and whose state is in states (None: any),
-    in the API's order, and by_status (label -> count) of those agents."""
+    in the API's order, and ids_by_status (label -> [agent_id]) of those agents."""
     selected = []
-    by_status = {}
+    ids_by_status = {}
     shown = {}
     for agent in agents:
         status = agent.get("agent_status")
@@ -40,8 +40,8 @@ def select(agents, agent_ids, states, labels):
         selected.append(agent)
         # One key per state however its case or blanks vary: the first spelling seen names it.
         key = shown.setdefault(planner.fold(label), shown_label(label, labels))
-        by_status[key] = by_status.get(key, 0) + 1
-    return selected, by_status
+        ids_by_status.setdefault(key, []).append(agent["agent_id"])
+    return selected, ids_by_status
 
 
 def headline(count, by_status):
@@ -64,9 +64,10 @@ def read_agents(module):
                 agent_ids.append(aid)
     states = planner.state_set(p["status"], labels, "status") if p["status"] is not None else None
     agents = module.client.list_agents()
-    selected, by_status = select(agents, set(agent_ids) if agent_ids is not None else None, states, labels)
+    selected, ids_by_status = select(agents, set(agent_ids) if agent_ids is not None else None, states, labels)
     present = set(agent["agent_id"] for agent in agents)
     not_found = [aid for aid in agent_ids or [] if aid not in present]
+    by_status = dict((label, len(ids)) for label, ids in ids_by_status.items())
     msg = headline(len(selected), by_status)
     if not_found:
         msg += "; not in this operation: %s" % ", ".join(not_found)
@@ -75,6 +76,7 @@ def read_agents(module):
         agents=selected,
         count=len(selected),
         by_status=by_status,
+        agent_ids_by_status=ids_by_status,
         not_found=not_found,
         msg=msg,
     )

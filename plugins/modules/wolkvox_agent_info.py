@@ -53,9 +53,6 @@ notes:
   - The agents API is read once per task. The vendor recommends reading it at most every 5 minutes for monitoring.
 seealso:
   - module: wolkvox.contact_center.wolkvox_agent_status
-  - name: Wolkvox API - agents
-    description: The vendor's documentation of the API this module calls.
-    link: https://www.wolkvox.com/en/agents-v2/
 """
 
 EXAMPLES = r"""
@@ -133,6 +130,13 @@ by_status:
   returned: always
   type: dict
   sample: {Ready: 2, Active breaks: 1, Logout: 2}
+agent_ids_by_status:
+  description:
+    - State label to the IDs of the matching agents in it, in the order of the API, with the same labels as
+      RV(by_status).
+  returned: always
+  type: dict
+  sample: {Ready: ["1003", "1005"], Active breaks: ["1002"], Logout: ["1001", "1004"]}
 not_found:
   description: The IDs of O(agent_id) that the operation does not have, in the order given.
   returned: always
