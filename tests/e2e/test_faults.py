@@ -159,7 +159,7 @@ def test_bad_bodies_fail_cleanly_without_retry(fresh, tmp_path):
     for spec in BAD_BODIES:
         fault = dict(spec[0])
         fresh.fault(fault.pop("kind"), count=1, match="agents", **fault)
-    tasks = [status_task(fresh, agent_id=["1001"], status="ready") for _ in BAD_BODIES]
+    tasks = [status_task(fresh, agent_id=["1001"], status="ready")] * len(BAD_BODIES)
     run = run_tasks(tmp_path, tasks)
     for (fault, needle), result in zip(BAD_BODIES, run.results):
         assert result["failed"] is True, (fault, result)
