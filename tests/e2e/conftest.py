@@ -149,6 +149,9 @@ def run_playbook(path, tmp_path, args=(), env=None, check=True, inventory="local
         ["ansible-playbook", "-i", str(inventory), "-c", "local", str(path)] + list(args),
         cwd=str(tmp_path), env=environ, capture_output=True, text=True, timeout=900, check=False,
     )
+    # Whatever the scenario, no simulator token may ever appear in what ansible-playbook prints.
+    for _server, token in TOKENS.values():
+        assert token not in proc.stdout + proc.stderr, "a token leaked into the output of %s" % path
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, [])
 
 

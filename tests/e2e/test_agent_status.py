@@ -82,7 +82,7 @@ def test_only_from_skips_others(fresh, tmp_path):
     assert [a["result"] for a in result["agents"]] == ["skipped", "changed", "skipped", "changed"]
     assert "only_from" in result["agents"][0]["msg"]
     assert fresh.state()["1001"] == "Logout"
-    assert result["summary"]["skipped"] == 1
+    assert result["summary"]["skipped"] == 2
 
 
 def test_unknown_agent_fails_task_but_others_change(fresh, tmp_path):
