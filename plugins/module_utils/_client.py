@@ -87,13 +87,22 @@ class WolkvoxError(Exception):
 
     def __init__(self, message, http_status=None, code=None, error=None, api_msg=None, retryable=False, kind="api"):
         super(WolkvoxError, self).__init__(message)
-        self.message = message
         self.http_status = http_status
         self.code = code
         self.error = error
         self.api_msg = api_msg
         self.retryable = retryable
         self.kind = kind
+
+    # The message lives in args[0] only, so str(), repr() and tracebacks always show the same,
+    # already redacted, text.
+    @property
+    def message(self):
+        return self.args[0] if self.args else ""
+
+    @message.setter
+    def message(self, value):
+        self.args = (value,) + tuple(self.args[1:])
 
     def __str__(self):
         return self.message

@@ -788,7 +788,6 @@ def test_token_never_in_error_fields(make_client, error):
     assert exc.value.api_msg == "********"
 
 
-@pytest.mark.xfail(strict=True, reason="_redact_error scrubs exc.message but exc.args[0] (used by repr) keeps the token")
 def test_token_never_in_error_repr(make_client):
     client, session = make_client([FakeResponse(200, {"code": "401", "error": "token %s is not valid" % TOKEN})])
     with pytest.raises(WolkvoxError) as exc:
