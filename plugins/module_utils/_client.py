@@ -69,7 +69,7 @@ DEFAULT_STATES = ("ready", "logout")
 RETRY_HTTP_STATUSES = frozenset((429, 502, 503, 504))
 # Words the vendor uses when one token is consumed by more requests at once than it allows
 # ("the same token cannot be consumed simultaneously").
-BUSY_RE = re.compile(r"simultan|concurren|busy|too many|in use|en uso|ocupad", re.IGNORECASE)
+BUSY_RE = re.compile(r"simult|concurren|busy|too many|in use|en uso|ocupad", re.IGNORECASE)
 MAX_RETRY_AFTER = 60.0
 MAX_BACKOFF = 10.0
 SNIPPET = 120

@@ -168,6 +168,7 @@ def test_interpret_redirects_are_errors(http_status):
         (200, {"code": 429, "error": "rate", "msg": ""}),
         (200, {"code": "400", "error": "the same token cannot be consumed simultaneously", "msg": None}),
         (200, {"code": "500", "error": None, "msg": "Token en uso"}),
+        (200, {"code": 400, "error": "El token no puede ser consumido simultáneamente", "msg": None}),
         (429, {"code": "429", "error": "Too many requests"}),
     ],
 )
