@@ -42,7 +42,8 @@ options:
     elements: str
   status_labels:
     description:
-      - Maps an auxiliary state ID to the label (or list of labels) that the agents API shows for it,
+      - >-
+        Maps an auxiliary state ID to the label (or list of labels) that the agents API shows for it,
         for example C({"7": "Active breaks"}), so that O(status) can name states by ID.
       - V(ready) is C(Ready) and V(logout) is C(Logout) out of the box.
       - A state read from the API that matches a label given here is counted in RV(by_status) under the
@@ -56,21 +57,19 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Count the agents of the operation by state
-  hosts: localhost
-  gather_facts: false
+- name: Read the agents with the connection set once for every Wolkvox task of the block
   module_defaults:
     group/wolkvox.contact_center.wolkvox:
       wolkvox_server: "0042"
       wolkvox_token: "{{ vault_wolkvox_token }}"
-  tasks:
+  block:
     - name: Read every agent
       wolkvox.contact_center.wolkvox_agent_info:
-      register: agents
+      register: everyone
 
     - name: Show the counts
       ansible.builtin.debug:
-        msg: "{{ agents.by_status }}"   # e.g. {"Ready": 3, "Active breaks": 1, "Logout": 2}
+        msg: "{{ everyone.by_status }}"   # e.g. {"Ready": 3, "Active breaks": 1, "Logout": 2}
 
 - name: Which agents are on a break or at lunch
   wolkvox.contact_center.wolkvox_agent_info:
@@ -90,6 +89,8 @@ EXAMPLES = r"""
 
 - name: The state of a few agents
   wolkvox.contact_center.wolkvox_agent_info:
+    wolkvox_server: "0042"
+    wolkvox_token: "{{ vault_wolkvox_token }}"
     agent_id: ["1001", "1002"]
   register: pair
 """
