@@ -61,7 +61,7 @@ def main(argv=None):
                 errors.append(body)
         conn.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(args.threads)]
+    threads = [threading.Thread(target=worker) for dummy in range(args.threads)]
     began = time.perf_counter()
     for thread in threads:
         thread.start()

@@ -274,7 +274,7 @@ class Bench(object):
         return {"n": n, "seconds": seconds, "wall": run["wall"], "requests": stats["total"], "concurrency": conc}
 
     def bulk(self, n, converged=False):
-        self.sim.prepare("bench", max(n, max(self.args.sizes)), BULK_START)
+        self.sim.prepare("bench", max([n] + self.args.sizes), BULK_START)
         params = self.ansible.connection("bench")
         params.update({"agent_id": self.ids(BULK_START, n), "status": "logout" if converged else "ready"})
         name = "bulk converged" if converged else "bulk"
@@ -290,7 +290,7 @@ class Bench(object):
                 "api_calls": task.get("api_calls"), "concurrency": conc}
 
     def bare(self, n):
-        self.sim.prepare("bench", max(n, max(self.args.sizes)), BULK_START)
+        self.sim.prepare("bench", max([n] + self.args.sizes), BULK_START)
         server, token = self.sim.connection("bench")
         cmd = [sys.executable, BARE_CLIENT, "--url", self.sim.url, "--server", server, "--token", token,
                "--start", str(BULK_START), "--count", str(n), "--status", "ready", "--threads", "2"]
@@ -485,7 +485,7 @@ HEADER = ["scenario", "agents", "requests", "time s", "floor s", "x floor", "ms 
 
 
 def markdown_table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for dummy in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -801,7 +801,7 @@ def main(argv=None):
         if want("ops"):
             scenarios.append(("ops_many", lambda: bench.operations(args.ops)))
             scenarios.append(("ops_one", lambda: bench.operations(1)))
-        samples = dict((key, []) for key, _ in scenarios)
+        samples = dict((scenario[0], []) for scenario in scenarios)
         for repeat in range(args.repeats):
             for key, func in scenarios:
                 log("repeat %d/%d: %s" % (repeat + 1, args.repeats, key))
@@ -812,8 +812,8 @@ def main(argv=None):
             log("memory: an agents answer of %d records" % args.memory_records)
             samples["memory"] = [bench.memory(args.memory_records, min(args.memory_requested, args.memory_records))]
             samples["memory_small"] = [bench.memory(1, 1)]
-            log("  %s MB (1-agent operation: %s MB)" % (fmt(samples["memory"][0]["maxrss_mb"], 1),
-                                                         fmt(samples["memory_small"][0]["maxrss_mb"], 1)))
+            log("  %s MB (1-agent operation: %s MB)"
+                % (fmt(samples["memory"][0]["maxrss_mb"], 1), fmt(samples["memory_small"][0]["maxrss_mb"], 1)))
         write_report(args, samples, version)
     finally:
         sim.stop()
