@@ -237,3 +237,23 @@ def test_bad_input_fails_before_any_request(fresh, tmp_path, host_vars, needle):
     assert needle in run.output, run.output[-3000:]
     assert recap(run.output)["bogota_sales"]["failed"] == 1
     assert fresh.stats()["total"] == 0
+
+
+def test_report_lists_an_operation_that_cannot_be_read_and_reports_the_others(fresh, tmp_path):
+    inventory = write_inventory(tmp_path, fresh, {
+        "bogota_sales": {}, "bogota_support": {"wolkvox_token": "sim-token-revoked"}, "medellin_collections": {}})
+    run = run_fqcn(fresh, tmp_path, "report_agent_states", "-e", "wolkvox_report_dir=report", inventory=inventory)
+    assert run.rc != 0
+    data = json.loads((tmp_path / "report" / "agent-states.json").read_text())
+    assert data["unreadable"] == ["bogota_support"]
+    assert sorted(op["operation"] for op in data["operations"]) == ["bogota_sales", "medellin_collections"]
+    assert data["total"] == len(fresh.state("bogota_sales")) + len(fresh.state("medellin_collections"))
+    assert "Could not be read: bogota_support" in (tmp_path / "report" / "agent-states.md").read_text()
+
+
+def test_report_in_check_mode_reads_and_writes_nothing(fresh, tmp_path):
+    run = run_fqcn(fresh, tmp_path, "report_agent_states", "--check", "-e", "wolkvox_report_dir=report")
+    assert run.rc == 0, run.output[-3000:]
+    assert "| Ready | 1 | 1003 Marta Ruiz |" in run.stdout
+    assert not (tmp_path / "report").exists()
+    assert fresh.stats()["requests"]["change_status"] == 0
