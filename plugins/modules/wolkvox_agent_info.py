@@ -15,7 +15,7 @@ description:
   - Filters them by agent ID and by state, and counts them by state.
   - Never changes anything.
 author:
-  - wolkvox.contact_center contributors
+  - wolkvox.contact_center contributors (@wolkvox-community)
 extends_documentation_fragment:
   - wolkvox.contact_center.connection
   - wolkvox.contact_center.attributes
