@@ -19,7 +19,7 @@ description:
     agent's result.
   - All input is validated before any request is sent.
 author:
-  - wolkvox.contact_center contributors
+  - wolkvox.contact_center contributors (@wolkvox-community)
 extends_documentation_fragment:
   - wolkvox.contact_center.connection
   - wolkvox.contact_center.attributes
@@ -95,18 +95,15 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Set the connection once for every Wolkvox task of the play
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/wolkvox.contact_center.wolkvox:
-      wolkvox_server: "0042"
-      wolkvox_token: "{{ vault_wolkvox_token }}"
-  tasks:
-    - name: Everyone on the morning shift is ready
-      wolkvox.contact_center.wolkvox_agent_status:
-        agent_id: ["1001", "1002", "1003"]
-        status: ready
+# Set the connection once for every Wolkvox task of a play, in the play:
+#   module_defaults:
+#     group/wolkvox.contact_center.wolkvox:
+#       wolkvox_server: "0042"
+#       wolkvox_token: "{{ vault_wolkvox_token }}"
+- name: Everyone on the morning shift is ready
+  wolkvox.contact_center.wolkvox_agent_status:
+    agent_id: ["1001", "1002", "1003"]
+    status: ready
 
 - name: Send each agent to its own state (bulk, one read for all)
   wolkvox.contact_center.wolkvox_agent_status:
