@@ -493,7 +493,7 @@ class WolkvoxClient(object):
         except WolkvoxInputError as exc:
             raise WolkvoxInputError(_scrub(str(exc), token))
         validate_token(token)
-        if token in self.base_url:
+        if len(token) >= 8 and token in self.base_url:
             # The token would end up in a URL, in logs and in error messages.
             raise WolkvoxInputError(
                 "api_url is not valid: it contains the token; the token is sent only in the wolkvox-token header"
