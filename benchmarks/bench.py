@@ -545,7 +545,8 @@ def analysis(med, args):
             "import, read the agents list once, return %d results) is about the converged re-run's time, %s s (%s%% of "
             "the floor); the remaining %s s is %s ms per round of 2 requests, the CPU that requests/urllib3 spend per "
             "request (measured alone at zero latency: about 0.6 ms of CPU per request, against 0.15 ms for http.client), "
-            "on a machine whose cores also run the simulator and Ansible's controller. The bare client itself is %s%% above the floor: the simulator's own cost."
+            "on a machine whose cores also run the simulator and Ansible's controller. The bare client itself is %s%% "
+            "above the floor: the simulator's own cost."
             % (big, fmt(bulk["seconds"] - bare["seconds"]), big, fmt(conv["seconds"]),
                fmt(conv["seconds"] / floor_seconds(big, args.latency) * 100, 1), fmt(rest), fmt(rest / rounds * 1000, 1),
                fmt((bare["seconds"] / floor_seconds(big, args.latency) - 1) * 100, 1)))
