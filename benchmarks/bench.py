@@ -41,7 +41,6 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator.py")
-SIMULATOR_NODELAY = os.path.join(HERE, "simulator.py")
 FIXTURE = os.path.join(HERE, "fixture.json")
 CALLBACKS = os.path.join(HERE, "callback_plugins")
 BARE_CLIENT = os.path.join(HERE, "bare_client.py")
@@ -75,11 +74,11 @@ def floor_seconds(n, latency, per_token=2):
 class Simulator(object):
     """The simulator in its own process (so it does not share a GIL with what is measured)."""
 
-    def __init__(self, workdir, latency, tls=False, fixture=FIXTURE, nagle=False):
+    def __init__(self, workdir, latency, tls=False, fixture=FIXTURE):
         with open(fixture) as handle:
             self.operations = dict((op["name"], op) for op in json.load(handle)["operations"])
         ready = os.path.join(workdir, "sim-ready.json")
-        args = [sys.executable, SIMULATOR if nagle else SIMULATOR_NODELAY, "--fixture", fixture, "--port", "0", "--latency", str(latency),
+        args = [sys.executable, SIMULATOR, "--fixture", fixture, "--port", "0", "--latency", str(latency),
                 "--ready-file", ready]
         if tls:
             args.append("--tls")
@@ -709,13 +708,8 @@ tools/bench --help
 The uri loop costs well over 0.25 s per agent, so it runs on a slice (`--slice`) and is compared per agent.
 The benchmark is not part of CI; `tests/e2e/test_bench_smoke.py` runs a tiny version of it.
 """ % {
-        "nagle": ("The simulator ran as it is (`--simulator-nagle`): its answers go out in two writes with Nagle's "
-                  "algorithm on, so every kept-alive exchange waits about 40 ms for the client's delayed ACK."
-                  if args.simulator_nagle else
-                  "The simulator runs through `benchmarks/simulator.py`, which only turns on `TCP_NODELAY` for its "
-                  "connections: as it is, its handler sends each answer in two writes with Nagle's algorithm on, so every "
-                  "kept-alive exchange waits about 40 ms for the client's delayed ACK (the bare client measured 44 ms per "
-                  "request at zero latency instead of 0.4 ms). A real server sends a small answer at once."),
+        "nagle": ("The simulator answers with `TCP_NODELAY` on its connections, as a real server sends a small answer "
+                  "at once (before that fix, each kept-alive exchange waited about 40 ms for the client's delayed ACK)."),
         "note": (" " + args.note.strip()) if args.note else "",
         "analysis": analysis(med, args) or "Not enough scenarios ran to say.",
         "cmd": cmd, "date": datetime.date.today().isoformat(), "env": environment_text(args, ansible_version),
@@ -754,8 +748,6 @@ def parse_args(argv=None):
     parser.add_argument("--memory-records", type=int, default=60000, help="records in the agents answer for memory (default 60000)")
     parser.add_argument("--memory-requested", type=int, default=2000, help="agents the memory task asks for (default 2000)")
     parser.add_argument("--tls", action="store_true", help="serve the simulator over HTTPS (default HTTP)")
-    parser.add_argument("--simulator-nagle", action="store_true",
-                        help="run tools/wolkvox_simulator.py as it is, with Nagle's algorithm on (a ~40 ms stall per answer)")
     parser.add_argument("--only", default="", help="comma-separated scenarios: uri,loop,bulk,bare,converged,ops,memory")
     parser.add_argument("--out-dir", default=os.path.join(ROOT, "docs"), help="where the .md and .png go (default docs/)")
     parser.add_argument("--name", default="benchmarks", help="file name of the .md and .png (default benchmarks)")
@@ -791,7 +783,7 @@ def main(argv=None):
     python = sys.executable
     version = subprocess.run([python, "-c", "import ansible.release as r; print(r.__version__)"],
                              capture_output=True, text=True, check=True).stdout.strip()
-    sim = Simulator(args.workdir, args.latency, tls=args.tls, nagle=args.simulator_nagle)
+    sim = Simulator(args.workdir, args.latency, tls=args.tls)
     try:
         ansible = Ansible(args.workdir, os.path.abspath(args.collections), python, sim)
         bench = Bench(args, sim, ansible)

@@ -344,6 +344,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY the body would wait for the
+    # client's delayed ACK (~40 ms) on every kept-alive answer, a cost the real API does not have.
+    disable_nagle_algorithm = True
     sim = None  # set by Simulator.start()
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
