@@ -576,7 +576,11 @@ class WolkvoxClient(object):
                 response = self._session().request(
                     method, url, params=params, timeout=self.timeout, allow_redirects=False, verify=self.verify
                 )
-                status, text, headers = response.status_code, response.text, response.headers
+                # JSON is UTF-8: decode it as such whatever the Content-Type says (PHP often sends
+                # text/html without a charset, which requests would read as ISO-8859-1, garbling
+                # agent names), dropping a byte-order mark if a PHP file left one in front.
+                status, headers = response.status_code, response.headers
+                text = response.content.decode("utf-8-sig", "replace")
             except requests.exceptions.SSLError as exc:
                 raise WolkvoxError(
                     "%s failed: the TLS connection to %s failed (%s); if the endpoint has a certificate of a "

@@ -437,6 +437,7 @@ class FakeResponse(object):
     def __init__(self, status_code=200, body=None, text=None, headers=None):
         self.status_code = status_code
         self.text = text if text is not None else json.dumps(OK_BODY if body is None else body)
+        self.content = self.text.encode("utf-8", "surrogatepass")
         self.headers = CaseInsensitiveDict(headers or {})
 
 
@@ -868,3 +869,17 @@ def test_change_many_empty(make_client):
 def test_change_status_without_msg(make_client):
     client, session = make_client([FakeResponse(200, {"code": "200", "error": None})])
     assert client.change_status("1001", "ready") == "status changed"
+
+
+@pytest.mark.parametrize("content", [
+    "\ufeff{\"code\": 200, \"error\": null, \"msg\": \"1 records\", \"data\": [{\"agent_id\": 7, \"agent_name\": \"José\"}]}".encode("utf-8"),
+    "{\"code\": 200, \"error\": null, \"msg\": \"1 records\", \"data\": [{\"agent_id\": 7, \"agent_name\": \"José\"}]}".encode("utf-8"),
+])
+def test_bodies_are_read_as_utf8_whatever_the_content_type(make_client, content):
+    # PHP back ends send text/html without a charset (requests would decode ISO-8859-1) and
+    # sometimes a byte-order mark: names must still come out right.
+    response = FakeResponse(200, text="ignored", headers={"Content-Type": "text/html"})
+    response.content = content
+    client, _session = make_client([response])
+    agents = client.list_agents()
+    assert agents == [{"agent_id": "7", "agent_name": "José"}]

@@ -32,6 +32,7 @@ class FakeResponse(object):
     def __init__(self, status_code, body):
         self.status_code = status_code
         self.text = json.dumps(body)
+        self.content = self.text.encode("utf-8", "surrogatepass")
         self.headers = CaseInsensitiveDict()
 
 
