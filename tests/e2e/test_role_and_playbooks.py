@@ -158,8 +158,9 @@ def test_report_writes_counts_that_match_the_simulator(fresh, tmp_path):
         entry = operations[op]
         assert entry["server"] == TOKENS[op][0]
         assert entry["count"] == len(truth[op])
-        assert folded_counts(entry["by_status"] and dict(
-            (a["agent_id"], a["status"]) for a in entry["agents"])) == folded_counts(truth[op])
+        per_agent = dict((a["agent_id"], a["status"]) for a in entry["agents"])
+        assert sorted(per_agent) == sorted(truth[op])
+        assert folded_counts(per_agent) == folded_counts(truth[op])
         assert dict((k.casefold(), v) for k, v in entry["by_status"].items()) == folded_counts(truth[op])
     # "active breaks " and "ACTIVE BREAKS" are one state, named by the operation's status_labels.
     assert operations["medellin_collections"]["by_status"]["Active breaks"] == 2
@@ -242,7 +243,7 @@ def test_bad_input_fails_before_any_request(fresh, tmp_path, host_vars, needle):
 def test_report_lists_an_operation_that_cannot_be_read_and_reports_the_others(fresh, tmp_path):
     inventory = write_inventory(tmp_path, fresh, {
         "bogota_sales": {}, "bogota_support": {"wolkvox_token": "sim-token-revoked"}, "medellin_collections": {}})
-    run = run_fqcn(fresh, tmp_path, "report_agent_states", "-e", "wolkvox_report_dir=report", inventory=inventory)
+    run = run_fqcn(fresh, tmp_path, "report_agent_states", "-e", "report_dir=report", inventory=inventory)
     assert run.rc != 0
     data = json.loads((tmp_path / "report" / "agent-states.json").read_text())
     assert data["unreadable"] == ["bogota_support"]
@@ -252,7 +253,7 @@ def test_report_lists_an_operation_that_cannot_be_read_and_reports_the_others(fr
 
 
 def test_report_in_check_mode_reads_and_writes_nothing(fresh, tmp_path):
-    run = run_fqcn(fresh, tmp_path, "report_agent_states", "--check", "-e", "wolkvox_report_dir=report")
+    run = run_fqcn(fresh, tmp_path, "report_agent_states", "--check", "-e", "report_dir=report")
     assert run.rc == 0, run.output[-3000:]
     assert "| Ready | 1 | 1003 Marta Ruiz |" in run.stdout
     assert not (tmp_path / "report").exists()
