@@ -376,7 +376,11 @@ class _Handler(BaseHTTPRequestHandler):
         if answer is None:  # the "drop" fault: hang up without a word
             self.close_connection = True
             return
-        self._send(*answer)
+        status, extra, body = answer
+        extra = dict(extra)
+        # Like a PHP script that never calls header(): JSON labelled text/html, no charset.
+        extra.setdefault("Content-Type", "text/html")
+        self._send(status, extra, body)
 
     def sim_admin(self, method, path, payload):
         sim = self.sim
