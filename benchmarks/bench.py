@@ -41,6 +41,8 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator.py")
+sys.path.insert(0, os.path.dirname(SIMULATOR))
+import wolkvox_simulator  # noqa: E402  pylint: disable=wrong-import-position
 FIXTURE = os.path.join(HERE, "fixture.json")
 CALLBACKS = os.path.join(HERE, "callback_plugins")
 BARE_CLIENT = os.path.join(HERE, "bare_client.py")
@@ -77,19 +79,7 @@ class Simulator(object):
     def __init__(self, workdir, latency, tls=False, fixture=FIXTURE):
         with open(fixture) as handle:
             self.operations = dict((op["name"], op) for op in json.load(handle)["operations"])
-        ready = os.path.join(workdir, "sim-ready.json")
-        args = [sys.executable, SIMULATOR, "--fixture", fixture, "--port", "0", "--latency", str(latency),
-                "--ready-file", ready]
-        if tls:
-            args.append("--tls")
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-        deadline = time.time() + 30
-        while not os.path.exists(ready):
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("the simulator did not start")
-            time.sleep(0.02)
-        with open(ready) as handle:
-            info = json.load(handle)
+        self.proc, info = wolkvox_simulator.spawn(fixture, workdir, latency=latency, tls=tls)
         self.url = info["url"]
         self.ca_path = info.get("ca_path")
         self.context = ssl.create_default_context(cafile=self.ca_path) if self.ca_path else None

@@ -497,6 +497,28 @@ def make_certificates(directory, host):
     return paths
 
 
+def spawn(fixture, workdir, latency=0.0, tls=False, timeout=30.0):
+    """Start the simulator in its own process (no GIL shared with what it serves) on a free port.
+
+    Returns (process, info) once it listens; info has url, port, ca_path and pid."""
+    import subprocess
+
+    ready = os.path.join(str(workdir), "sim-ready-%d.json" % time.time_ns())
+    args = [sys.executable, os.path.abspath(__file__), "--fixture", fixture, "--port", "0",
+            "--latency", str(latency), "--ready-file", ready]
+    if tls:
+        args.append("--tls")
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    deadline = time.time() + timeout
+    while not os.path.exists(ready):
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise RuntimeError("the simulator did not start")
+        time.sleep(0.02)
+    with open(ready) as handle:
+        return proc, json.load(handle)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Local simulator of the Wolkvox agent APIs (loopback only).")
     here = os.path.dirname(os.path.abspath(__file__))

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -17,6 +16,8 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator.py")
+sys.path.insert(0, os.path.dirname(SIMULATOR))
+import wolkvox_simulator  # noqa: E402  pylint: disable=wrong-import-position
 DEMO_FIXTURE = os.path.join(ROOT, "tools", "fixtures", "demo.json")
 TOKENS = {
     "bogota_sales": ("0042", "sim-token-bogota-sales-not-a-secret"),
@@ -36,19 +37,7 @@ class SimulatorProcess(object):
     """A simulator in its own process, and its admin endpoints."""
 
     def __init__(self, tmp_path, fixture=DEMO_FIXTURE, tls=False, latency=0.0):
-        ready = str(tmp_path / "sim-ready.json")
-        args = [sys.executable, SIMULATOR, "--fixture", fixture, "--port", "0", "--ready-file", ready,
-                "--latency", str(latency)]
-        if tls:
-            args.append("--tls")
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-        deadline = time.time() + 20
-        while not os.path.exists(ready):
-            if self.proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("the simulator did not start")
-            time.sleep(0.02)
-        with open(ready) as handle:
-            info = json.load(handle)
+        self.proc, info = wolkvox_simulator.spawn(fixture, tmp_path, latency=latency, tls=tls)
         self.url = info["url"]
         self.ca_path = info["ca_path"]
         self.admin_url = self.url.replace("https://", "http://") if not tls else None
