@@ -393,4 +393,6 @@ def test_token_never_in_the_module_output(monkeypatch, tmp_path, capsys):
     assert "is not valid" in result["msg"]
     assert TOKEN not in out
     assert result["api_calls"] == 1
-    assert result["invocation"]["module_args"]["wolkvox_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    # ansible-core up to 2.20 echoes the (masked) arguments; 2.21 leaves "invocation" out.
+    if "invocation" in result:
+        assert result["invocation"]["module_args"]["wolkvox_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
