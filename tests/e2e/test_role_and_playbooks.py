@@ -87,6 +87,20 @@ def test_target_limits_the_operations(fresh, tmp_path):
     assert set(entry["server"] for entry in fresh.stats()["log"]) == {"0117"}
 
 
+def test_connection_settings_reach_the_modules(fresh, tmp_path):
+    # wolkvox_max_concurrency: 1 -> never two requests at once; wolkvox_retries: 0 -> a 503 is final.
+    fresh.config(latency=0.01)
+    fresh.fault("http", count=1, match="change_status", status=503, agent_id="1001")
+    overrides = {"wolkvox_agent_status_agents": [], "wolkvox_agent_status_all": "ready",
+                 "wolkvox_max_concurrency": 1, "wolkvox_retries": 0}
+    run = run_fqcn(fresh, tmp_path, "apply_agent_states", "-e", "target=bogota_sales", "-e", json.dumps(overrides))
+    assert run.rc != 0
+    assert summary_lines(run.stdout)["bogota_sales"] == "3 changed, 1 unchanged, 0 skipped, 1 failed of 5 agents"
+    stats = fresh.stats()
+    assert max(stats["max_concurrency"].values()) == 1
+    assert stats["requests"]["change_status"] == 4
+
+
 def test_all_with_only_from_moves_only_the_agents_in_those_states(fresh, tmp_path):
     before = fresh.state("bogota_sales")
     overrides = {"wolkvox_agent_status_agents": [], "wolkvox_agent_status_all": "logout",
