@@ -130,10 +130,14 @@ def _scrub(text, secret):
     return text
 
 
-def _shown(value):
+# A file path is shown whole (up to PATH_MAX): a cut path is useless for finding the file.
+PATH_LIMIT = 4096
+
+
+def _shown(value, limit=80):
     """A short, printable representation of a user value for error messages."""
     text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def validate_server(server):
@@ -256,7 +260,7 @@ def validate_ca_path(ca_path):
     if not isinstance(ca_path, str) or not ca_path:
         raise WolkvoxInputError("ca_path %s is not valid: it must be the path of a PEM CA bundle" % _shown(ca_path))
     if not os.path.exists(ca_path):
-        raise WolkvoxInputError("ca_path %s does not exist" % _shown(ca_path))
+        raise WolkvoxInputError("ca_path %s does not exist" % _shown(ca_path, PATH_LIMIT))
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
         if os.path.isdir(ca_path):
@@ -265,7 +269,7 @@ def validate_ca_path(ca_path):
             context.load_verify_locations(cafile=ca_path)
     except (ssl.SSLError, OSError, ValueError) as exc:
         raise WolkvoxInputError(
-            "ca_path %s cannot be used as a CA bundle (%s): it must hold PEM certificates" % (_shown(ca_path), _snippet(str(exc)))
+            "ca_path %s cannot be used as a CA bundle (%s): it must hold PEM certificates" % (_shown(ca_path, PATH_LIMIT), _snippet(str(exc)))
         )
     return ca_path
 
