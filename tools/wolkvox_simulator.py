@@ -12,18 +12,70 @@ its own token, auxiliary states and agents, loaded from a JSON fixture):
 
 and reproduces the vendor's documented behaviour and quirks: errors with HTTP 200 and the
 error in the body, ``code`` sometimes a string and sometimes a number, labels (not IDs) in
-the agents list, and at most 2 simultaneous requests per token (a third gets the vendor's
-"token cannot be consumed simultaneously" error).
+the agents list, ``enabled`` as "yes"/"no" in every agent record, and at most 2 simultaneous
+requests per token (a third gets the vendor's "token cannot be consumed simultaneously" error).
 
-Test hooks (never part of the vendor API), under /__admin/:
+It also plays a live floor: agents in a contact (a call, ringing, after-call work) show the
+contact's label while it lasts, and each operation's contact mode says what a change_status
+does to an agent in a contact (cut it, defer the change to the contact's end, or refuse it).
 
-  GET  /__admin/stats                 requests by kind, highest concurrency per token, log
-  POST /__admin/reset                 zero the counters (``{"state": true}`` also reloads agents)
-  GET  /__admin/state                 every operation's agents and their states
-  POST /__admin/agents                ``{"operation", "agents": {id: label}}`` or ``{"operation", "generate": N, "status", "start"}``
-                                      (``operation`` is a name, or a server code that only one operation has)
-  POST /__admin/config                ``{"latency": s, "max_per_token": n}``
-  POST /__admin/faults                queue faults: ``{"kind", "count", "match", "status", "delay", "location", "agent_id"}``
+Answers of change_status (all HTTP 200 but the 405 of a GET):
+  success           {"code": "200", "error": null, "msg": "Agent status has been modified to <label>"}
+  unknown agent     {"code": "404", "error": "The agent does not exist", "msg": "agent_id <id>"}
+  unknown state     {"code": 400, "error": "Invalid status", "msg": "status <status> does not exist"}
+                    (the same for every agent of the operation: a refusal of the state itself)
+  disabled agent    {"code": "403", "error": "The agent is disabled", "msg": "agent_id <id>"}
+  in a contact      {"code": "409", "error": "The agent is in a contact", "msg": "agent_id <id>"} (mode "refuse")
+  bad token/server  {"code": "401", "error": "Invalid token or server", "msg": "Access denied"}
+
+Fixture (JSON): ``{"operations": [operation, ...]}``. Keys of an operation:
+  name                unique name (default: the server code); the admin hooks' ``operation``
+  server              server code, matched against the ``wolkvox_server`` header (required)
+  token               token, matched against the ``wolkvox-token`` header (required)
+  aux_states          {"<ID>": "<label>"}: auxiliary states; ``ready`` and ``logout`` always exist
+  agents              list of agents (below)
+  generate            {"count": N, "status": "<label>", "start": 1000}: N more agents, IDs from ``start``
+  agent_id_as_number  true: the agents list gives ``agent_id`` as a number (a quirk of some operations)
+  contact_mode        what change_status does to an agent in a contact: "immediate" (default: applied
+                      at once, the contact is cut), "deferred" (answered as a success, applied when the
+                      contact ends), "refuse" (answered with the 409 error above, nothing changes)
+Keys of an agent:
+  agent_id            the extension (required)
+  agent_name          default "Agent <id>"
+  agent_status        the state's label, e.g. "Ready", "Logout", "ACW", "Active breaks" (default "Logout")
+  enabled             true/false or "yes"/"no" (default yes); a disabled agent's changes are refused (403)
+  contact             {"status": "On call", "ends_in": 5, "then": "ACW"}: a contact in progress; the agents
+                      list shows ``status`` until it ends after ``ends_in`` seconds from loading (omitted or
+                      null: until ended by the admin hook), then ``then`` (default "Ready"), or the state of
+                      a change deferred meanwhile
+
+Contacts end lazily: every API request and admin call first ends the contacts whose time has come.
+
+Test hooks (never part of the vendor API), under /__admin/ (``operation`` is a name, or a server
+code that only one operation has):
+
+  GET  /__admin/stats     requests by kind, highest concurrency per token, busy rejections, pending
+                          faults, ``log`` (every API request), ``changes`` (every change_status that
+                          reached an operation, with its outcome) and ``contacts_cut`` ({operation: n})
+  POST /__admin/reset     ``{}`` zero the counters, log and changes; ``{"state": true}`` also reloads the
+                          fixture (agents, contacts, contact modes)
+  GET  /__admin/state     ``{operation: {"server", "agents": {id: label shown now}, "contacts": {id:
+                          {"status", "ends_in_remaining", "then", "queued"}}, "contact_mode"}}``
+  POST /__admin/agents    ``{"operation", "agents": {id: label}, "replace": false}`` set labels (ending any
+                          contact of those agents) or add agents; ``{"operation", "generate": N, "status",
+                          "start"}`` add N agents; ``{"operation", "enabled": {id: false}}`` disable/enable
+  POST /__admin/contact   ``{"operation", "agent_id", "status": "On call", "ends_in": 3, "then": "Ready"}``
+                          start (or replace) a contact; ``{"operation", "agent_id", "end": true}`` end it now
+  POST /__admin/config    ``{"latency": s, "max_per_token": n}`` (global); ``{"operation", "contact_mode": m}``
+  POST /__admin/faults    queue faults: ``{"kind", "count", "match", "status", "delay", "location", "agent_id",
+                          "retry_after", "code", "error"}`` (``match``: "any", "agents" or "change_status")
+
+Each entry of ``changes``: ``operation``, ``agent_id``, ``status`` (as sent), ``label`` (the state it
+names, null if none), ``t`` (arrival, seconds since the epoch), ``contact`` (the contact's label when it
+arrived, or null), ``outcome`` ("applied", "cut_contact" (applied, the contact cut), "deferred",
+"refused", "disabled", "invalid_status", "unknown_agent"), ``applied`` (whether the agent's state was set
+by it, at once or when its contact ended), ``applied_t`` and ``superseded`` (a deferred change replaced
+by a later one before the contact ended, never applied).
 
 Fault kinds: http (``status``, default 503, optional ``retry_after``), busy, garbage, empty, html,
 truncated, not_object, redirect (``location``, ``status`` default 302), slow (``delay`` seconds, then the normal answer),
@@ -35,7 +87,9 @@ the epoch), whether it carried a token (``has_token``; the token itself never: `
 short hash) and the HTTP status answered (``answer``, null for a dropped connection).
 
 Run: python tools/wolkvox_simulator.py --fixture tools/fixtures/demo.json [--port 0] [--tls]
+     [--latency S] [--max-per-token N] [--ready-file PATH]
 It prints one JSON line with its URL once it listens. It binds only to loopback addresses.
+See docs/simulator.md.
 """
 
 from __future__ import annotations
@@ -57,11 +111,31 @@ from urllib.parse import parse_qs, urlsplit
 DEFAULT_STATES = {"ready": "Ready", "logout": "Logout"}
 BUILTIN_LABELS = ("Ready", "ACW", "Logout")
 BUSY_ERROR = "The same token cannot be consumed simultaneously"
+CONTACT_MODES = ("immediate", "deferred", "refuse")
 
 
 def token_key(token):
     """How the simulator names a token in its stats (never the token itself)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
+
+
+def yes_no(value):
+    """An ``enabled`` value of a fixture or admin call (true/false, "yes"/"no", 1/0) as the API writes it."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("yes", "y", "true", "1", "on"):
+            return "yes"
+        if text in ("no", "n", "false", "0", "off"):
+            return "no"
+        raise ValueError("enabled must be true/false or yes/no, not %r" % value)
+    return "yes" if value else "no"
+
+
+def contact_mode(value):
+    mode = str(value or "immediate").strip().lower()
+    if mode not in CONTACT_MODES:
+        raise ValueError("contact_mode must be one of %s, not %r" % (", ".join(CONTACT_MODES), value))
+    return mode
 
 
 class Operation(object):
@@ -71,14 +145,22 @@ class Operation(object):
         self.name = spec.get("name", self.server)
         self.aux_states = dict((str(k), str(v)) for k, v in spec.get("aux_states", {}).items())
         self.numeric_ids = bool(spec.get("agent_id_as_number", False))
+        self.contact_mode = contact_mode(spec.get("contact_mode"))
         self.agents = {}
+        # agent_id -> {"status", "ends_at" (epoch seconds or None), "then", "queued" (a change entry or None)}
+        self.contacts = {}
         for agent in spec.get("agents", []):
-            self.add_agent(str(agent["agent_id"]), agent.get("agent_status", "Logout"), agent.get("agent_name"))
+            agent_id = str(agent["agent_id"])
+            self.add_agent(agent_id, agent.get("agent_status", "Logout"), agent.get("agent_name"),
+                           yes_no(agent.get("enabled", True)))
+            contact = agent.get("contact")
+            if contact:
+                self.start_contact(agent_id, contact["status"], contact.get("ends_in"), contact.get("then"))
         gen = spec.get("generate")
         if gen:
             self.generate(int(gen["count"]), gen.get("status", "Logout"), int(gen.get("start", 1000)))
 
-    def add_agent(self, agent_id, status, name=None):
+    def add_agent(self, agent_id, status, name=None, enabled="yes"):
         self.agents[agent_id] = {
             "agent_id": agent_id,
             "agent_name": name or "Agent %s" % agent_id,
@@ -86,7 +168,7 @@ class Operation(object):
             "agent_status": status,
             "last_use": "2026-11-24 08:00:00",
             "agent_sso": "",
-            "enabled": "1",
+            "enabled": enabled,
         }
 
     def generate(self, count, status, start):
@@ -98,6 +180,60 @@ class Operation(object):
         if key in DEFAULT_STATES:
             return DEFAULT_STATES[key]
         return self.aux_states.get(status.strip())
+
+    # -- contacts (the caller holds the simulator's lock) ---------------------------------
+
+    def shown_status(self, agent_id):
+        """The label the agents API shows for an agent now: its contact's while it lasts."""
+        contact = self.contacts.get(agent_id)
+        return contact["status"] if contact else self.agents[agent_id]["agent_status"]
+
+    def start_contact(self, agent_id, status, ends_in=None, then=None):
+        previous = self.contacts.get(agent_id)
+        self.contacts[agent_id] = {
+            "status": str(status),
+            "ends_at": None if ends_in is None else time.time() + float(ends_in),
+            "then": str(then) if then is not None else "Ready",
+            # A change deferred during the contact it replaces still waits for the contact's end.
+            "queued": previous["queued"] if previous else None,
+        }
+
+    def end_contact(self, agent_id, when):
+        """End an agent's contact: it shows the change deferred meanwhile, else the contact's ``then``."""
+        contact = self.contacts.pop(agent_id, None)
+        if contact is None:
+            return False
+        queued = contact["queued"]
+        if queued is not None:
+            self.agents[agent_id]["agent_status"] = queued["label"]
+            queued["applied"] = True
+            queued["applied_t"] = when
+        else:
+            self.agents[agent_id]["agent_status"] = contact["then"]
+        return True
+
+    def drop_contact(self, agent_id):
+        """Forget an agent's contact without applying anything (its deferred change is superseded)."""
+        contact = self.contacts.pop(agent_id, None)
+        if contact is not None and contact["queued"] is not None:
+            contact["queued"]["superseded"] = True
+        return contact
+
+    def expire(self, now):
+        for agent_id, contact in list(self.contacts.items()):
+            if contact["ends_at"] is not None and contact["ends_at"] <= now:
+                self.end_contact(agent_id, contact["ends_at"])
+
+    def contacts_state(self, now):
+        return dict(
+            (agent_id, {
+                "status": c["status"],
+                "ends_in_remaining": None if c["ends_at"] is None else round(max(0.0, c["ends_at"] - now), 3),
+                "then": c["then"],
+                "queued": c["queued"]["label"] if c["queued"] is not None else None,
+            })
+            for agent_id, c in self.contacts.items()
+        )
 
 
 class Simulator(object):
@@ -154,9 +290,19 @@ class Simulator(object):
             self.faults = []
             self.log = []
             self.errors = 0
+            self.changes = []
+            self.contacts_cut = dict((name, 0) for name in self.operations)
+
+    def expire(self):
+        """End the contacts whose time has come (the caller holds the lock)."""
+        now = time.time()
+        for op in self.operations.values():
+            if op.contacts:
+                op.expire(now)
 
     def stats(self):
         with self.lock:
+            self.expire()
             return {
                 "requests": dict(self.counts),
                 "total": self.counts["agents"] + self.counts["change_status"] + self.counts["other"],
@@ -164,7 +310,38 @@ class Simulator(object):
                 "busy_rejections": dict(self.busy),
                 "faults_pending": len(self.faults),
                 "log": list(self.log[-5000:]),
+                "changes": [dict(change) for change in self.changes[-5000:]],
+                "changes_total": len(self.changes),
+                "contacts_cut": dict(self.contacts_cut),
             }
+
+    def state(self):
+        """Every operation's agents as the agents API would show them now, and their contacts."""
+        with self.lock:
+            self.expire()
+            now = time.time()
+            return dict(
+                (name, {
+                    "server": op.server,
+                    "agents": dict((aid, op.shown_status(aid)) for aid in op.agents),
+                    "contacts": op.contacts_state(now),
+                    "contact_mode": op.contact_mode,
+                })
+                for name, op in self.operations.items()
+            )
+
+    def record_change(self, op, agent_id, status, label, outcome, contact=None):
+        """Log one change_status that reached an operation (the caller holds the lock)."""
+        now = time.time()
+        applied = outcome in ("applied", "cut_contact")
+        change = {
+            "operation": op.name, "agent_id": agent_id, "status": status, "label": label, "t": now,
+            "contact": contact["status"] if contact else None, "outcome": outcome,
+            "applied": applied, "applied_t": now if applied else None, "superseded": False,
+        }
+        if len(self.changes) < 100000:
+            self.changes.append(change)
+        return change
 
     # -- serving ------------------------------------------------------------------------
 
@@ -224,6 +401,7 @@ class Simulator(object):
         agent_id = (query.get("agent_id") or [""])[0]
         tkey = token_key(token) if token else "-"
         with self.lock:
+            self.expire()
             self.counts[kind] += 1
             now = self.inflight.get(tkey, 0) + 1
             self.inflight[tkey] = now
@@ -277,9 +455,11 @@ class Simulator(object):
             if method != "GET":
                 return _json(405, {"code": 405, "error": "Method not allowed", "msg": None})
             with self.lock:
+                self.expire()
                 data = []
                 for agent in op.agents.values():
                     record = dict(agent)
+                    record["agent_status"] = op.shown_status(record["agent_id"])
                     if op.numeric_ids:
                         record["agent_id"] = int(record["agent_id"])
                     data.append(record)
@@ -291,12 +471,34 @@ class Simulator(object):
             status = (query.get("status") or [""])[0]
             label = op.label_of(status) if status else None
             with self.lock:
+                self.expire()
                 agent = op.agents.get(agent_id)
                 if agent is None:
+                    self.record_change(op, agent_id, status, label, "unknown_agent")
                     return _json(200, {"code": "404", "error": "The agent does not exist", "msg": "agent_id %s" % agent_id})
+                contact = op.contacts.get(agent_id)
                 if label is None:
+                    # A refusal of the state itself: the same answer whatever the agent.
+                    self.record_change(op, agent_id, status, label, "invalid_status", contact)
                     return _json(200, {"code": 400, "error": "Invalid status", "msg": "status %s does not exist" % status})
-                agent["agent_status"] = label
+                if agent["enabled"] != "yes":
+                    self.record_change(op, agent_id, status, label, "disabled", contact)
+                    return _json(200, {"code": "403", "error": "The agent is disabled", "msg": "agent_id %s" % agent_id})
+                if contact is None:
+                    self.record_change(op, agent_id, status, label, "applied")
+                    agent["agent_status"] = label
+                elif op.contact_mode == "refuse":
+                    self.record_change(op, agent_id, status, label, "refused", contact)
+                    return _json(200, {"code": "409", "error": "The agent is in a contact", "msg": "agent_id %s" % agent_id})
+                elif op.contact_mode == "deferred":
+                    if contact["queued"] is not None:
+                        contact["queued"]["superseded"] = True
+                    contact["queued"] = self.record_change(op, agent_id, status, label, "deferred", contact)
+                else:
+                    self.record_change(op, agent_id, status, label, "cut_contact", contact)
+                    op.drop_contact(agent_id)
+                    self.contacts_cut[op.name] = self.contacts_cut.get(op.name, 0) + 1
+                    agent["agent_status"] = label
             return _json(200, {"code": "200", "error": None, "msg": "Agent status has been modified to %s" % label})
         return _json(404, {"code": "404", "error": "Unknown API", "msg": None})
 
@@ -388,15 +590,14 @@ class _Handler(BaseHTTPRequestHandler):
             data = json.loads(payload.decode("utf-8")) if payload else {}
         except ValueError:
             return 400, {"error": "admin payload is not JSON"}
+        if not isinstance(data, dict):
+            return 400, {"error": "admin payload is not a JSON object"}
+        with sim.lock:
+            sim.expire()
         if path == "/__admin/stats":
             return 200, sim.stats()
         if path == "/__admin/state":
-            with sim.lock:
-                state = dict(
-                    (name, {"server": op.server, "agents": dict((aid, a["agent_status"]) for aid, a in op.agents.items())})
-                    for name, op in sim.operations.items()
-                )
-            return 200, state
+            return 200, sim.state()
         if method != "POST":
             return 405, {"error": "POST only"}
         if path == "/__admin/reset":
@@ -405,26 +606,11 @@ class _Handler(BaseHTTPRequestHandler):
             sim.reset()
             return 200, {"ok": True}
         if path == "/__admin/config":
-            if "latency" in data:
-                sim.latency = float(data["latency"])
-            if "max_per_token" in data:
-                sim.max_per_token = int(data["max_per_token"])
-            return 200, {"ok": True, "latency": sim.latency, "max_per_token": sim.max_per_token}
+            return self.admin_config(data)
         if path == "/__admin/agents":
-            op = sim.operation(str(data.get("operation", data.get("server"))))
-            if op is None:
-                return 404, {"error": "unknown operation"}
-            with sim.lock:
-                if data.get("replace"):
-                    op.agents = {}
-                for aid, label in (data.get("agents") or {}).items():
-                    if aid in op.agents:
-                        op.agents[aid]["agent_status"] = label
-                    else:
-                        op.add_agent(str(aid), label)
-                if data.get("generate"):
-                    op.generate(int(data["generate"]), data.get("status", "Logout"), int(data.get("start", 1000)))
-            return 200, {"ok": True, "agents": len(op.agents)}
+            return self.admin_agents(data)
+        if path == "/__admin/contact":
+            return self.admin_contact(data)
         if path == "/__admin/faults":
             fault = {
                 "kind": data.get("kind", "http"),
@@ -438,6 +624,82 @@ class _Handler(BaseHTTPRequestHandler):
                 sim.faults.append(fault)
             return 200, {"ok": True}
         return 404, {"error": "unknown admin path"}
+
+    def admin_config(self, data):
+        sim = self.sim
+        op = None
+        if "contact_mode" in data:
+            op = sim.operation(str(data.get("operation", data.get("server"))))
+            if op is None:
+                return 404, {"error": "contact_mode needs the name of an operation the fixture has"}
+            try:
+                mode = contact_mode(data["contact_mode"])
+            except ValueError as exc:
+                return 400, {"error": str(exc)}
+        if "latency" in data:
+            sim.latency = float(data["latency"])
+        if "max_per_token" in data:
+            sim.max_per_token = int(data["max_per_token"])
+        answer = {"ok": True, "latency": sim.latency, "max_per_token": sim.max_per_token}
+        if op is not None:
+            with sim.lock:
+                op.contact_mode = mode
+            answer["contact_mode"] = {op.name: mode}
+        return 200, answer
+
+    def admin_agents(self, data):
+        sim = self.sim
+        op = sim.operation(str(data.get("operation", data.get("server"))))
+        if op is None:
+            return 404, {"error": "unknown operation"}
+        enabled = {}
+        try:
+            for aid, value in (data.get("enabled") or {}).items():
+                enabled[str(aid)] = yes_no(value)
+        except ValueError as exc:
+            return 400, {"error": str(exc)}
+        with sim.lock:
+            if data.get("replace"):
+                op.agents = {}
+                for aid in list(op.contacts):
+                    op.drop_contact(aid)
+            for aid, label in (data.get("agents") or {}).items():
+                aid = str(aid)
+                if aid in op.agents:
+                    # The label given is what the agent shows from now on: any contact is over.
+                    op.drop_contact(aid)
+                    op.agents[aid]["agent_status"] = label
+                else:
+                    op.add_agent(aid, label)
+            if data.get("generate"):
+                op.generate(int(data["generate"]), data.get("status", "Logout"), int(data.get("start", 1000)))
+            unknown = sorted(aid for aid in enabled if aid not in op.agents)
+            if unknown:
+                return 404, {"error": "unknown agents: %s" % ", ".join(unknown)}
+            for aid, value in enabled.items():
+                op.agents[aid]["enabled"] = value
+        return 200, {"ok": True, "agents": len(op.agents)}
+
+    def admin_contact(self, data):
+        sim = self.sim
+        op = sim.operation(str(data.get("operation", data.get("server"))))
+        if op is None:
+            return 404, {"error": "unknown operation"}
+        agent_id = str(data.get("agent_id", ""))
+        with sim.lock:
+            if agent_id not in op.agents:
+                return 404, {"error": "unknown agent: %s" % agent_id}
+            if data.get("end"):
+                ended = op.end_contact(agent_id, time.time())
+                return 200, {"ok": True, "ended": ended}
+            if not data.get("status"):
+                return 400, {"error": "a contact needs a status (its label, e.g. \"On call\"), or end: true"}
+            try:
+                ends_in = None if data.get("ends_in") is None else float(data["ends_in"])
+            except (TypeError, ValueError):
+                return 400, {"error": "ends_in must be a number of seconds or null"}
+            op.start_contact(agent_id, data["status"], ends_in, data.get("then"))
+        return 200, {"ok": True}
 
     def do_GET(self):  # noqa: N802 - BaseHTTPRequestHandler's naming
         self._route("GET")
@@ -522,13 +784,25 @@ def spawn(fixture, workdir, latency=0.0, tls=False, timeout=30.0):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Local simulator of the Wolkvox agent APIs (loopback only).")
     here = os.path.dirname(os.path.abspath(__file__))
-    parser.add_argument("--fixture", default=os.path.join(here, "fixtures", "demo.json"))
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a throw-away CA")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API answer")
-    parser.add_argument("--max-per-token", type=int, default=2)
-    parser.add_argument("--ready-file", help="also write the start-up JSON line to this file")
+    parser.add_argument(
+        "--fixture", default=os.path.join(here, "fixtures", "demo.json"), metavar="PATH",
+        help="JSON file of the operations to serve: {\"operations\": [{name, server, token, aux_states, agents, "
+             "generate, agent_id_as_number, contact_mode}]}, each agent {agent_id, agent_name, agent_status, enabled, "
+             "contact: {status, ends_in, then}} (see the module docstring and docs/simulator.md; "
+             "default: tools/fixtures/demo.json)")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1; "
+                                                            "any other address is refused)")
+    parser.add_argument("--port", type=int, default=0, help="TCP port to listen on; 0 (the default) picks a free port")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve HTTPS with a certificate from a throw-away CA (its path is ca_path in the start-up line)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="S",
+                        help="seconds added to every API answer (default 0; changeable with POST /__admin/config)")
+    parser.add_argument("--max-per-token", type=int, default=2, metavar="N",
+                        help="simultaneous requests allowed per token before the vendor's busy error (default 2, "
+                             "the vendor's limit)")
+    parser.add_argument("--ready-file", metavar="PATH",
+                        help="also write the start-up JSON line (url, port, ca_path, pid) to this file, atomically, "
+                             "once listening")
     args = parser.parse_args(argv)
     sim = Simulator(args.fixture, args.host, args.port, args.tls, args.latency, args.max_per_token).start()
     line = json.dumps({"url": sim.url, "port": sim.port, "ca_path": sim.ca_path, "pid": os.getpid()})
