@@ -87,6 +87,8 @@ def _plain(value):
 
 
 def _shown(value):
+    if isinstance(value, bool) or value is None:
+        return "null" if value is None else ("true" if value else "false")  # as YAML writes them
     text = repr(_plain(value))
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -95,7 +97,7 @@ def _kind(value):
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean (%s)" % ("true" if value else "false")
+        return "a boolean (%s)" % _shown(value)
     if isinstance(value, (int, float)):
         return "a number (%s)" % _shown(value)
     if isinstance(value, str):
@@ -302,7 +304,7 @@ def parse_at(at, zone, now=None):
             return wall_to_instant(at, zone)
         return at.astimezone(UTC)
     if not isinstance(at, str):
-        raise PlanError("%s must be an ISO 8601 date and time or a datetime, got %s: %s" % (AT, _kind(at), AT_HINT))
+        raise PlanError("%s must be a string or a datetime, got %s: %s" % (AT, _kind(at), AT_HINT))
     match = AT_RE.match(at.strip())
     if not match:
         raise PlanError("%s %s is not valid: %s" % (AT, _shown(at), AT_HINT))
