@@ -10,16 +10,20 @@
 
 from __future__ import annotations
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils import _planner as planner
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import validate_agent_id
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
+    fold,
+    normalize_labels,
+    state_set,
+    validate_agent_id,
+)
 
 
 def shown_label(label, labels):
     """How a state read from the API is counted: the first label of a known state it matches
     (so 'active breaks ' and 'Active breaks' count as one), else the label without surrounding blanks."""
-    folded = planner.fold(label)
+    folded = fold(label)
     for known in labels.values():
-        if folded in set(planner.fold(one) for one in known):
+        if folded in set(fold(one) for one in known):
             return known[0]
     return str(label).strip()
 
@@ -35,11 +39,11 @@ def select(agents, agent_ids, states, labels):
         label = "" if status is None else status
         if agent_ids is not None and agent["agent_id"] not in agent_ids:
             continue
-        if states is not None and planner.fold(label) not in states:
+        if states is not None and fold(label) not in states:
             continue
         selected.append(agent)
         # One key per state however its case or blanks vary: the first spelling seen names it.
-        key = shown.setdefault(planner.fold(label), shown_label(label, labels))
+        key = shown.setdefault(fold(label), shown_label(label, labels))
         ids_by_status.setdefault(key, []).append(agent["agent_id"])
     return selected, ids_by_status
 
@@ -51,10 +55,10 @@ def headline(count, by_status):
     return "%d agent%s: %s" % (count, "" if count == 1 else "s", parts)
 
 
-def read_agents(module):
-    p = module.params
+def run(task):
+    p = task.params
     # Every filter is validated before the request.
-    labels = planner.normalize_labels(p["status_labels"])
+    labels = normalize_labels(p["status_labels"])
     agent_ids = None
     if p["agent_id"] is not None:
         agent_ids = []
@@ -62,8 +66,8 @@ def read_agents(module):
             aid = validate_agent_id(one)
             if aid not in agent_ids:
                 agent_ids.append(aid)
-    states = planner.state_set(p["status"], labels, "status") if p["status"] is not None else None
-    agents = module.client.list_agents()
+    states = state_set(p["status"], labels, "status") if p["status"] is not None else None
+    agents = task.client.list_agents()
     selected, ids_by_status = select(agents, set(agent_ids) if agent_ids is not None else None, states, labels)
     present = set(agent["agent_id"] for agent in agents)
     not_found = [aid for aid in agent_ids or [] if aid not in present]
@@ -80,3 +84,11 @@ def read_agents(module):
         not_found=not_found,
         msg=msg,
     )
+
+
+ARGUMENT_SPEC = dict(
+    agent_id=dict(type="list", elements="str", aliases=["agent_ids"]),
+    status=dict(type="list", elements="str"),
+    status_labels=dict(type="dict", default={}),
+)
+SPEC_KWARGS = dict(supports_check_mode=True)

@@ -6,34 +6,44 @@
 # PRIVATE: this module_utils is an implementation detail of the wolkvox.contact_center
 # collection. It is not a public API and may change without notice between releases.
 
-"""Glue between AnsibleModule and the client: the connection options (one spec, documented by
-the ``wolkvox.contact_center.connection`` doc fragment) and the one place errors become fail_json."""
+"""The AnsibleModule of the collection: the connection options merged into each module's own
+(one spec, in _connection), a ready client, and the one place where errors become fail_json."""
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     WolkvoxClient,
-    WolkvoxError,
 )
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import CONNECTION_SPEC, validate_server
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxError
 
 
-CONNECTION_SPEC = dict(
-    wolkvox_server=dict(type="str", required=True, fallback=(env_fallback, ["WOLKVOX_SERVER"])),
-    wolkvox_token=dict(
-        type="str", required=True, no_log=True, aliases=["token"], fallback=(env_fallback, ["WOLKVOX_TOKEN"])
-    ),
-    api_url=dict(type="str", fallback=(env_fallback, ["WOLKVOX_API_URL"])),
-    validate_certs=dict(type="bool", default=True),
-    ca_path=dict(type="path"),
-    timeout=dict(type="float", default=30.0),
-    retries=dict(type="int", default=3),
-    retry_delay=dict(type="float", default=1.0),
-    max_concurrency=dict(type="int", default=2),
-)
+def client_from(params):
+    """A client for the connection options in ``params`` (validated there, before any request)."""
+    return WolkvoxClient(
+        server=params["wolkvox_server"],
+        token=params["wolkvox_token"],
+        api_url=params["api_url"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        timeout=params["timeout"],
+        retries=params["retries"],
+        retry_delay=params["retry_delay"],
+        max_concurrency=params["max_concurrency"],
+    )
+
+
+def failure(exc, api_calls):
+    """The result of a task stopped by an expected error: a clean message, no traceback."""
+    result = dict(failed=True, changed=False, msg=str(exc), api_calls=api_calls)
+    details = exc.as_dict()
+    if details is not None:
+        result["error"] = details
+    return result
 
 
 class WolkvoxModule(AnsibleModule):
@@ -42,37 +52,39 @@ class WolkvoxModule(AnsibleModule):
     def __init__(self, argument_spec, **kwargs):
         spec = dict(CONNECTION_SPEC)
         spec.update(argument_spec)
+        self._given_server = None
         super(WolkvoxModule, self).__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._client = None
 
+    def _load_params(self):
+        super(WolkvoxModule, self)._load_params()
+        # The value as given, before the argument spec turns a number into text: an unquoted
+        # 0042 in YAML is the number 34, and "34" would silently talk to another server.
+        self._given_server = self.params.get("wolkvox_server")
+
     @property
     def client(self):
         if self._client is None:
-            p = self.params
-            self._client = WolkvoxClient(
-                server=p["wolkvox_server"],
-                token=p["wolkvox_token"],
-                api_url=p["api_url"],
-                validate_certs=p["validate_certs"],
-                ca_path=p["ca_path"],
-                timeout=p["timeout"],
-                retries=p["retries"],
-                retry_delay=p["retry_delay"],
-                max_concurrency=p["max_concurrency"],
-            )
+            self._client = client_from(self.params)
         return self._client
 
     def api_calls(self):
         return self._client.api_calls if self._client is not None else 0
 
     def run(self, func):
-        """Run ``func(module)`` and exit with its result dict; WolkvoxError becomes a clean failure."""
+        """Run ``func(module)`` and exit with its result dict; WolkvoxError becomes a clean failure.
+
+        fail_json is called after the ``except`` block, never inside it: ansible-core before 2.19
+        attaches the active exception's traceback to a failure at -vvv."""
+        result = None
         try:
+            if self._given_server is not None:
+                validate_server(self._given_server)
             result = func(self)
         except WolkvoxError as exc:
-            self.fail_json(msg=str(exc), api_calls=self.api_calls(), error=exc.as_dict())
+            result = failure(exc, self.api_calls())
         finally:
             if self._client is not None:
                 self._client.close()

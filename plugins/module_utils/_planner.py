@@ -9,96 +9,70 @@
 """Pure decisions, no I/O: "current states vs desired states -> actions".
 
 Real runs and check mode use the same plan, so check mode cannot say something else than
-what a real run does.
+what a real run does. Imports only the domain's words (_states) and the error types (_errors).
+
+Per agent, in this order (the first rule that applies decides):
+  1. in exclude_agents -> skipped (excluded); its record says enabled: no -> skipped (disabled)
+  2. not in the operation -> failed
+  3. already in the desired state -> unchanged (whatever only_from, except_from, busy_states say)
+  4. not in only_from, or in except_from -> skipped (only_from / except_from)
+  5. in busy_states -> per busy_policy: skipped (busy), wait, or sent (force)
+  6. otherwise -> change
 """
 
 from __future__ import annotations
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import (
-    AUX_STATUS_RE,
-    WolkvoxInputError,
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError, shown
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
+    display,
+    fold,
+    is_disabled,
+    matches,
     normalize_status,
     validate_agent_id,
 )
 
-BUILTIN_LABELS = {"ready": ("Ready",), "logout": ("Logout",)}
-
 CHANGE = "change"
+WAIT = "wait"
 CHANGED = "changed"
 UNCHANGED = "unchanged"
 SKIPPED = "skipped"
+PENDING = "pending"
 FAILED = "failed"
-RESULTS = (CHANGED, UNCHANGED, SKIPPED, FAILED)
+RESULTS = (CHANGED, UNCHANGED, SKIPPED, PENDING, FAILED)
+REASONS = ("excluded", "disabled", "only_from", "except_from", "busy")
+BUSY_POLICIES = ("skip", "wait", "force")
 
 
-def fold(label):
-    """How labels are compared: case-insensitive, surrounding blanks ignored."""
-    return str(label).strip().casefold()
-
-
-def normalize_labels(status_labels):
-    """status_labels (ID -> label or list of labels) merged with the built-in ones.
-
-    Returns {status: (label, ...)} with the first label used for display."""
-    labels = dict((k, tuple(v)) for k, v in BUILTIN_LABELS.items())
-    for key, value in (status_labels or {}).items():
-        status = normalize_status(key)
-        values = value if isinstance(value, (list, tuple)) else [value]
-        clean = []
-        for item in values:
-            if not isinstance(item, (str, int)) or isinstance(item, bool) or not str(item).strip():
-                raise WolkvoxInputError(
-                    "status_labels[%r] has the label %r: a label must be a non-empty text "
-                    "(as the agents API shows it, e.g. 'Active breaks')" % (key, item)
-                )
-            clean.append(str(item).strip())
-        if not clean:
-            raise WolkvoxInputError("status_labels[%r] has no label" % (key,))
-        if status in BUILTIN_LABELS:
-            given = set(fold(lab) for lab in clean)
-            clean += [lab for lab in BUILTIN_LABELS[status] if fold(lab) not in given]
-        labels[status] = tuple(clean)
-    return labels
-
-
-def state_set(entries, labels, option):
-    """Folded labels matching a list of states given as 'ready'/'logout', an ID, or a label."""
-    folded = set()
-    for entry in entries or []:
-        if not isinstance(entry, (str, int)) or isinstance(entry, bool) or not str(entry).strip():
-            raise WolkvoxInputError("%s has the entry %r: give a state ID, 'ready', 'logout' or a label" % (option, entry))
-        text = str(entry).strip()
-        key = text.lower()
-        if key in labels:
-            folded.update(fold(lab) for lab in labels[key])
-        elif AUX_STATUS_RE.match(text):
-            raise WolkvoxInputError(
-                "%s has the state ID %r, which has no label in status_labels: the agents API shows labels, "
-                "not IDs, so add status_labels: {'%s': '<label>'}" % (option, text, text)
-            )
-        else:
-            folded.add(fold(text))
-    return folded
+def _entry_error(index, agent_id, exc):
+    where = "agents[%d]" % index + (" (agent %s)" % agent_id if agent_id is not None else "")
+    return WolkvoxInputError("%s: %s" % (where, exc))
 
 
 def normalize_targets(agent_id=None, status=None, agents=None):
     """The desired states in request order as [(agent_id, status)], validated.
 
-    Accepts either agent_id (one or a list) with status, or agents [{agent_id, status}].
+    Accepts agent_id (one or a list) with status, and/or agents [{agent_id, status}].
     The same agent twice with the same state is kept once; with two states it is an error."""
     pairs = []
-    if agents is not None:
-        for index, item in enumerate(agents):
-            if not isinstance(item, dict) or "agent_id" not in item or "status" not in item:
-                raise WolkvoxInputError("agents[%d] is %r: each entry needs agent_id and status" % (index, item))
-            unknown = sorted(set(item) - set(("agent_id", "status")))
-            if unknown:
-                raise WolkvoxInputError("agents[%d] has unknown keys %s: only agent_id and status are allowed" % (index, unknown))
-            pairs.append((validate_agent_id(item["agent_id"]), normalize_status(item["status"])))
-    else:
+    for index, item in enumerate(agents or []):
+        if not isinstance(item, dict) or "agent_id" not in item or "status" not in item:
+            raise WolkvoxInputError("agents[%d] is %s: each entry needs agent_id and status" % (index, shown(item)))
+        unknown = sorted(set(item) - set(("agent_id", "status")))
+        if unknown:
+            raise WolkvoxInputError("agents[%d] has unknown keys %s: only agent_id and status are allowed" % (index, unknown))
+        try:
+            aid = validate_agent_id(item["agent_id"])
+        except WolkvoxInputError as exc:
+            raise _entry_error(index, None, exc)
+        try:
+            pairs.append((aid, normalize_status(item["status"])))
+        except WolkvoxInputError as exc:
+            raise _entry_error(index, aid, exc)
+    if agent_id is not None:
         ids = agent_id if isinstance(agent_id, (list, tuple)) else [agent_id]
         wanted = normalize_status(status)
-        pairs = [(validate_agent_id(one), wanted) for one in ids]
+        pairs.extend((validate_agent_id(one), wanted) for one in ids)
     seen = {}
     ordered = []
     for aid, wanted in pairs:
@@ -113,51 +87,94 @@ def normalize_targets(agent_id=None, status=None, agents=None):
     return ordered
 
 
-def display(status, labels):
-    """How a desired state is shown in results and diffs: its first label, else its ID."""
-    known = labels.get(status)
-    return known[0] if known else status
+def agent_ids(values, option):
+    """A list of agent IDs (exclude_agents), validated, as a set of str."""
+    found = set()
+    for index, value in enumerate(values or []):
+        try:
+            found.add(validate_agent_id(value))
+        except WolkvoxInputError as exc:
+            raise WolkvoxInputError("%s[%d]: %s" % (option, index, exc))
+    return found
 
 
-def plan(current, desired, labels, only_from=None, force=False):
-    """Decide, per requested agent, what to do.
+def expand_all(current_order, named, all_status):
+    """Desired states of every agent of the operation (API order): each named agent keeps its own
+    state, every other one gets ``all_status``; named agents the operation lacks come last."""
+    own = dict(named)
+    desired = [(aid, own.pop(aid, all_status)) for aid in current_order]
+    desired.extend((aid, status) for aid, status in named if aid in own)
+    return desired
 
-    current: {agent_id: label} from one read of the agents list (ignored with force).
-    desired: [(agent_id, status)] in request order.
-    labels: normalize_labels() output. only_from: folded state_set() or None.
-    Returns one action dict per agent, in request order, whose result is
-    'change', 'unchanged', 'skipped' or 'failed'."""
-    actions = []
-    for agent_id, status in desired:
-        action = {"agent_id": agent_id, "status": status, "previous_status": None, "result": CHANGE, "msg": ""}
-        actions.append(action)
-        if force:
-            action["msg"] = "sent without reading the current state (force)"
-            continue
-        if agent_id not in current:
-            action["result"] = FAILED
-            action["msg"] = "agent %s does not exist in this operation (not in its agents list)" % agent_id
-            continue
-        previous = current[agent_id]
-        action["previous_status"] = previous
-        folded = fold(previous) if previous is not None else ""
-        if only_from is not None and folded not in only_from:
-            action["result"] = SKIPPED
-            action["msg"] = "current state %r is not in only_from" % (previous,)
-            continue
-        targets = labels.get(status)
-        if targets is None:
-            action["msg"] = (
-                "state %s has no label in status_labels, so the current state %r cannot be compared with it: "
-                "sent anyway; add status_labels: {'%s': '<label>'} to make this idempotent" % (status, previous, status)
-            )
-            continue
-        if folded in set(fold(t) for t in targets):
-            action["result"] = UNCHANGED
-            action["msg"] = "already %s" % previous
-            continue
-        action["msg"] = "%s -> %s" % (previous, display(status, labels))
-    return actions
+
+class Rules(object):
+    """What the task asks besides the desired states (validated values)."""
+
+    def __init__(self, labels, only_from=None, except_from=None, busy_states=None, busy_policy="skip",
+                 exclude=None, force=False):
+        self.labels = labels
+        self.only_from = only_from
+        self.except_from = except_from or set()
+        self.busy_states = busy_states or set()
+        self.busy_policy = busy_policy
+        self.exclude = exclude or set()
+        self.force = force
+
+
+def _skip(action, reason, msg):
+    action.update(result=SKIPPED, reason=reason, msg=msg)
+    return action
+
+
+def plan_one(agent_id, status, record, rules):
+    """The action for one agent. ``record`` is its agents API record (None: not in the operation)."""
+    action = {"agent_id": agent_id, "status": status, "previous_status": None, "result": CHANGE, "reason": None, "msg": ""}
+    if record is not None:
+        action["previous_status"] = record.get("agent_status")
+        if record.get("agent_name"):
+            action["agent_name"] = record["agent_name"]
+    previous = action["previous_status"]
+    if agent_id in rules.exclude:
+        return _skip(action, "excluded", "in exclude_agents: never changed")
+    if rules.force:
+        action["msg"] = "sent without reading the current state (force)"
+        return action
+    if record is None:
+        action.update(result=FAILED, msg="agent %s does not exist in this operation (not in its agents list)" % agent_id)
+        return action
+    if is_disabled(record):
+        return _skip(action, "disabled", "disabled user (enabled: %s): never changed" % record.get("enabled"))
+    same = matches(previous, status, rules.labels)
+    if same:
+        action.update(result=UNCHANGED, msg="already %s" % previous)
+        return action
+    folded = fold(previous) if previous is not None else ""
+    if rules.only_from is not None and folded not in rules.only_from:
+        return _skip(action, "only_from", "current state %r is not in only_from" % (previous,))
+    if folded in rules.except_from:
+        return _skip(action, "except_from", "current state %r is in except_from" % (previous,))
+    target = display(status, rules.labels)
+    if folded in rules.busy_states:
+        if rules.busy_policy == "skip":
+            return _skip(action, "busy", "busy (%s): not sent, busy_policy is skip" % previous)
+        if rules.busy_policy == "wait":
+            action.update(result=WAIT, reason="busy", msg="busy (%s): waiting for it to leave that state" % previous)
+            return action
+        action["msg"] = "%s -> %s (busy, sent anyway: busy_policy is force)" % (previous, target)
+        return action
+    if same is None:
+        action["msg"] = (
+            "state %s has no label in status_labels, so the current state %r cannot be compared with it: "
+            "sent anyway; add status_labels: {'%s': '<label>'} to make this idempotent" % (status, previous, status)
+        )
+        return action
+    action["msg"] = "%s -> %s" % (previous, target)
+    return action
+
+
+def plan(current, desired, rules):
+    """One action per desired (agent_id, status), in order. current: {agent_id: record}."""
+    return [plan_one(agent_id, status, current.get(agent_id), rules) for agent_id, status in desired]
 
 
 def summarize(actions):
@@ -165,14 +182,15 @@ def summarize(actions):
     for action in actions:
         summary[action["result"]] = summary.get(action["result"], 0) + 1
     summary["total"] = len(actions)
+    summary["skipped_busy"] = sum(1 for action in actions if action["result"] == SKIPPED and action["reason"] == "busy")
     return summary
 
 
 def diff_of(actions, labels):
-    """before/after maps (agent_id -> state) of the agents that change."""
+    """before/after maps (agent_id -> state) of the agents that change (or would, or are pending)."""
     before, after = {}, {}
     for action in actions:
-        if action["result"] in (CHANGE, CHANGED):
+        if action["result"] in (CHANGE, CHANGED, PENDING):
             before[action["agent_id"]] = action["previous_status"]
             after[action["agent_id"]] = display(action["status"], labels)
     return {"before": before, "after": after}

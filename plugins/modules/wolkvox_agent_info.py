@@ -157,19 +157,12 @@ msg:
 """
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._info import read_agents
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._info import ARGUMENT_SPEC, SPEC_KWARGS, run
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import WolkvoxModule
 
 
 def main():
-    module = WolkvoxModule(
-        argument_spec=dict(
-            agent_id=dict(type="list", elements="str", aliases=["agent_ids"]),
-            status=dict(type="list", elements="str"),
-            status_labels=dict(type="dict", default={}),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(read_agents)
+    WolkvoxModule(argument_spec=ARGUMENT_SPEC, **SPEC_KWARGS).run(run)
 
 
 if __name__ == "__main__":

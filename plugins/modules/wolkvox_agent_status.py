@@ -207,29 +207,11 @@ msg:
 """
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import WolkvoxModule
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._status import apply_states
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._status import ARGUMENT_SPEC, SPEC_KWARGS, run
 
 
 def main():
-    module = WolkvoxModule(
-        argument_spec=dict(
-            agent_id=dict(type="list", elements="str", aliases=["agent_ids"]),
-            status=dict(type="str"),
-            agents=dict(
-                type="list",
-                elements="dict",
-                options=dict(agent_id=dict(type="str", required=True), status=dict(type="str", required=True)),
-            ),
-            status_labels=dict(type="dict", default={}),
-            only_from=dict(type="list", elements="str"),
-            force=dict(type="bool", default=False),
-        ),
-        mutually_exclusive=[("agent_id", "agents"), ("status", "agents"), ("force", "only_from")],
-        required_one_of=[("agent_id", "agents")],
-        required_together=[("agent_id", "status")],
-        supports_check_mode=True,
-    )
-    module.run(apply_states)
+    WolkvoxModule(argument_spec=ARGUMENT_SPEC, **SPEC_KWARGS).run(run)
 
 
 if __name__ == "__main__":
