@@ -194,3 +194,21 @@ def diff_of(actions, labels):
             before[action["agent_id"]] = action["previous_status"]
             after[action["agent_id"]] = display(action["status"], labels)
     return {"before": before, "after": after}
+
+
+def diff_text(actions, labels, header):
+    """The diff for people: under a header naming the operation, two lines per agent that changes
+    (or would, or is pending), its state before and after, with its name."""
+    rows = []
+    for action in actions:
+        if action["result"] in (CHANGE, CHANGED, PENDING):
+            name = "%s %s" % (action["agent_id"], action.get("agent_name") or "")
+            rows.append((name.strip(), action["previous_status"], display(action["status"], labels)))
+    if not rows:
+        return ""
+    width = max(len(name) for name, _b, _a in rows)
+    lines = ["--- before: %s" % header, "+++ after: %s" % header]
+    for name, before, after in rows:
+        lines.append("-%s  %s" % (name.ljust(width), "(not read: force)" if before is None else before))
+        lines.append("+%s  %s" % (name.ljust(width), after))
+    return "\n".join(lines) + "\n"

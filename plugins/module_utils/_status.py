@@ -296,6 +296,9 @@ def run(task, sleep=time.sleep, clock=time.monotonic):
         diff=planner.diff_of(actions, request.labels),
         msg=headline(summary, task.check_mode),
     )
+    if task.params.get("diff_format") == "agents":
+        header = task.params.get("diff_header") or "server %s" % task.params.get("wolkvox_server")
+        result["diff"] = {"prepared": planner.diff_text(actions, request.labels, header)}
     # 6. Any failed agent fails the task, with every agent's result still returned.
     if summary["failed"]:
         result["failed"] = True
@@ -326,6 +329,8 @@ ARGUMENT_SPEC = dict(
     poll_interval=dict(type="int", default=30),
     verify=dict(type="bool", default=False),
     force=dict(type="bool", default=False),
+    diff_format=dict(type="str", default="maps", choices=["maps", "agents"]),
+    diff_header=dict(type="str"),
 )
 SPEC_KWARGS = dict(
     mutually_exclusive=[("agent_id", "agents"), ("force", "only_from"), ("force", "except_from")],

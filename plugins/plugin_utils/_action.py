@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) wolkvox.contact_center contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE: this plugin_utils is an implementation detail of the wolkvox.contact_center
+# collection. It is not a public API and may change without notice between releases.
+
+"""Run a module's engine in the controller's own process (the way ansible.builtin.debug or
+assert run): no module payload, no Python process and no interpreter discovery per host.
+
+The API is always called from the controller, so nothing is lost: the same argument spec, the same
+engine (module_utils), check mode, diff, warnings and results. If the controller's Python lacks
+``requests``, the task runs the module the usual way instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import (
+    CONNECTION_SPEC,
+    validate_server,
+)
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxError, WolkvoxInputError
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import client_from, failure
+
+
+class _Task(object):
+    """What an engine needs: params, check mode, a client (made on first use), warn()."""
+
+    def __init__(self, params, check_mode):
+        self.params = params
+        self.check_mode = check_mode
+        self.warnings = []
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = client_from(self.params)
+        return self._client
+
+    def api_calls(self):
+        return self._client.api_calls if self._client is not None else 0
+
+    def warn(self, msg):
+        self.warnings.append(msg)
+
+    def close(self):
+        if self._client is not None:
+            self._client.close()
+
+
+class WolkvoxAction(ActionBase):
+    """Base of the collection's action plugins: set MODULE, ARGUMENT_SPEC, SPEC_KWARGS, ENGINE."""
+
+    MODULE = None
+    ARGUMENT_SPEC = None
+    SPEC_KWARGS = None
+    ENGINE = None
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def _environment(self):
+        """The task's ``environment:`` keyword, templated (the env fallbacks read it, as in a module)."""
+        merged = {}
+        environments = self._task.environment or []
+        if not isinstance(environments, list):
+            environments = [environments]
+        for environment in environments:
+            if environment:
+                value = self._templar.template(environment)
+                if isinstance(value, dict):
+                    merged.update(value)
+        return dict((str(k), str(v)) for k, v in merged.items())
+
+    @staticmethod
+    def _given_server_error(args, task_vars):
+        """An unquoted 0042 is the number 34. Given directly, the argument is a number; passed on as
+        "{{ wolkvox_server }}", ansible-core before 2.19 renders it as the text "34": so look at
+        the variable of that name too."""
+        given = args.get("wolkvox_server")
+        var = (task_vars or {}).get("wolkvox_server")
+        if isinstance(var, (int, float)) and not isinstance(var, bool) and isinstance(given, str) and given.strip() == str(var):
+            given = var
+        try:
+            validate_server(given) if isinstance(given, (int, float)) else None
+        except WolkvoxInputError as exc:
+            return exc
+        return None
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = False
+        result = super(WolkvoxAction, self).run(tmp, task_vars)
+        del tmp
+        if not HAS_REQUESTS:
+            # The controller's Python has no requests: run the module where the task is delegated.
+            result.update(self._execute_module(module_name=self.MODULE, module_args=self._task.args, task_vars=task_vars))
+            return result
+
+        args = dict(self._task.args)
+        spec = dict(CONNECTION_SPEC)
+        spec.update(self.ARGUMENT_SPEC)
+        kwargs = dict((k, v) for k, v in self.SPEC_KWARGS.items() if k != "supports_check_mode")
+        saved = dict(os.environ)
+        os.environ.update(self._environment())
+        try:
+            validation = ArgumentSpecValidator(spec, **kwargs).validate(args)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        if validation.error_messages:
+            result.update(failed=True, changed=False, api_calls=0,
+                          msg="Invalid options for %s: %s" % (self.MODULE, "; ".join(validation.error_messages)))
+            return result
+
+        task = _Task(validation.validated_parameters, bool(self._task.check_mode))
+        try:
+            problem = self._given_server_error(args, task_vars)
+            if problem is not None:
+                raise problem
+            outcome = self.ENGINE(task)
+        except WolkvoxError as exc:
+            outcome = failure(exc, task.api_calls())
+        finally:
+            task.close()
+        outcome.setdefault("api_calls", task.api_calls())
+        if task.warnings:
+            outcome["warnings"] = task.warnings
+        result.update(outcome)
+        return result
