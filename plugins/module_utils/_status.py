@@ -107,7 +107,10 @@ class Request(object):
                 raise WolkvoxInputError("all_agents and agent_id are mutually exclusive: all_agents already names every agent")
             if self.force:
                 raise WolkvoxInputError("all_agents and force are mutually exclusive: all_agents needs the read that force skips")
-            self.all_status = normalize_status(status)
+            try:
+                self.all_status = normalize_status(status)
+            except WolkvoxInputError as exc:
+                raise WolkvoxInputError("all_agents with %s (role variable wolkvox_agent_status_all)" % exc)
             self.named = planner.normalize_targets(agents=params.get("agents"))
         else:
             self.all_status = None
@@ -129,11 +132,11 @@ class Request(object):
         self.verify = bool(params.get("verify"))
         self.rules = planner.Rules(
             self.labels,
-            only_from=state_set(only_from, self.labels, "only_from") if only_from is not None else None,
-            except_from=state_set(except_from, self.labels, "except_from"),
-            busy_states=state_set(params.get("busy_states") or [], self.labels, "busy_states"),
+            only_from=state_set(only_from, self.labels, role_hint("only_from")) if only_from is not None else None,
+            except_from=state_set(except_from, self.labels, role_hint("except_from")),
+            busy_states=state_set(params.get("busy_states") or [], self.labels, role_hint("busy_states")),
             busy_policy=self.busy_policy,
-            exclude=planner.agent_ids(params.get("exclude_agents"), "exclude_agents"),
+            exclude=planner.agent_ids(params.get("exclude_agents"), role_hint("exclude_agents")),
             force=self.force,
         )
 
@@ -151,11 +154,18 @@ class Request(object):
         return found
 
 
+def role_hint(option):
+    """An option's name as module users and role users know it."""
+    var = "wolkvox_agent_status_labels" if option == "status_labels" else "wolkvox_agent_status_" + option
+    return "%s (role variable %s)" % (option, var)
+
+
 def _bounded(params, name, default, low, high):
     value = params.get(name)
     value = default if value is None else value
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise WolkvoxInputError("%s %s is not valid: it must be a whole number of seconds from %d to %d" % (name, shown(value), low, high))
+        raise WolkvoxInputError(
+            "%s %s is not valid: it must be a whole number of seconds from %d to %d" % (role_hint(name), shown(value), low, high))
     return value
 
 

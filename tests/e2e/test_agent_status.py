@@ -26,7 +26,8 @@ def test_change_then_idempotent_rerun(fresh, tmp_path):
     assert first["changed"] is True
     assert [a["result"] for a in first["agents"]] == ["changed", "changed", "unchanged"]
     assert [a["previous_status"] for a in first["agents"]] == ["Logout", "Active breaks", "Ready"]
-    assert first["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "failed": 0}
+    assert first["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "pending": 0,
+                                  "failed": 0, "skipped_busy": 0}
     assert first["api_calls"] == 3
     assert fresh.state()["1001"] == "Ready" and fresh.state()["1002"] == "Ready"
 
@@ -79,17 +80,18 @@ def test_only_from_skips_others(fresh, tmp_path):
     task = status_task(fresh, agent_id=["1001", "1002", "1003", "1004"], status="ready",
                        only_from=["7", "lunch"], status_labels={"7": "Active breaks"})
     result = run_tasks(tmp_path, [task]).result
-    assert [a["result"] for a in result["agents"]] == ["skipped", "changed", "skipped", "changed"]
-    assert "only_from" in result["agents"][0]["msg"]
+    # 1003 is already Ready: unchanged whatever only_from says (the contract's precedence order, Part 2).
+    assert [a["result"] for a in result["agents"]] == ["skipped", "changed", "unchanged", "changed"]
+    assert "only_from" in result["agents"][0]["msg"] and result["agents"][0]["reason"] == "only_from"
     assert fresh.state()["1001"] == "Logout"
-    assert result["summary"]["skipped"] == 2
+    assert result["summary"]["skipped"] == 1
 
 
 def test_unknown_agent_fails_task_but_others_change(fresh, tmp_path):
     run = run_tasks(tmp_path, [status_task(fresh, agent_id=["1001", "4242", "1002"], status="logout")])
     result = run.result
     assert result["failed"] is True
-    assert result["msg"].startswith("1 of 3 agents failed: 4242")
+    assert result["msg"].startswith("1 of 3 agents failed: 1 agent (4242): agent 4242 does not exist")
     assert [a["agent_id"] for a in result["agents"]] == ["1001", "4242", "1002"]
     assert [a["result"] for a in result["agents"]] == ["unchanged", "failed", "changed"]
     assert fresh.state()["1002"] == "Logout"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
@@ -50,8 +51,9 @@ def test_role_converges_every_operation_then_reruns_with_changed_0(fresh, tmp_pa
     # One summary line per operation, with its counts.
     lines = summary_lines(first.stdout)
     assert sorted(lines) == OPERATIONS
-    assert lines["medellin_collections"] == "2 changed, 0 unchanged, 2 skipped, 0 failed of 4 agents"
-    assert lines["bogota_sales"].endswith("0 skipped, 0 failed of 5 agents")
+    # 3001 is already Ready: unchanged, whatever only_from says (the contract's precedence order).
+    assert lines["medellin_collections"] == "2 changed, 1 unchanged, 1 skipped (0 busy), 0 pending, 0 failed of 4 agents"
+    assert lines["bogota_sales"].endswith("0 skipped (0 busy), 0 pending, 0 failed of 5 agents")
     stats = fresh.stats()
     assert max(stats["max_concurrency"].values()) <= 2 and stats["busy_rejections"] == {}
 
@@ -63,8 +65,10 @@ def test_role_converges_every_operation_then_reruns_with_changed_0(fresh, tmp_pa
     assert all(h["changed"] == 0 and h["failed"] == 0 for h in again.values()), again
     stats = fresh.stats()
     assert stats["requests"]["change_status"] == 0
-    # One read per bulk task, plus the info read of the operation that uses wolkvox_agent_status_all.
-    assert stats["requests"]["agents"] == len(OPERATIONS) + 1
+    # One read per operation, also for the one that uses wolkvox_agent_status_all: a converged run
+    # costs exactly one request per operation.
+    assert stats["requests"]["agents"] == len(OPERATIONS)
+    assert stats["total"] == len(OPERATIONS)
     assert all(line.startswith("0 changed, ") for line in summary_lines(second.stdout).values())
 
 
@@ -74,7 +78,9 @@ def test_check_mode_through_the_role_sends_nothing(fresh, tmp_path):
     assert run.rc == 0, run.output[-3000:]
     assert recap(run.output)["bogota_sales"]["changed"] == 1
     assert "(check mode: nothing sent)" in summary_lines(run.stdout)["bogota_sales"]
-    assert '"1001": "Logout"' in run.stdout and '"1001": "Ready"' in run.stdout  # the diff
+    # the diff: each agent's before and after together, with its name, under the operation's name
+    assert "--- before: bogota_sales (server 0042)" in run.stdout
+    assert re.search(r"^-1001 Ana Gomez +Logout\n\+1001 Ana Gomez +Ready$", run.stdout, re.M), run.stdout
     assert fresh.stats()["requests"]["change_status"] == 0
     assert dict((op, fresh.state(op)) for op in OPERATIONS) == before
 
@@ -95,7 +101,7 @@ def test_connection_settings_reach_the_modules(fresh, tmp_path):
                  "wolkvox_max_concurrency": 1, "wolkvox_retries": 0}
     run = run_fqcn(fresh, tmp_path, "apply_agent_states", "-e", "target=bogota_sales", "-e", json.dumps(overrides))
     assert run.rc != 0
-    assert summary_lines(run.stdout)["bogota_sales"] == "3 changed, 1 unchanged, 0 skipped, 1 failed of 5 agents"
+    assert summary_lines(run.stdout)["bogota_sales"].startswith("3 changed, 1 unchanged, 0 skipped (0 busy), 0 pending, 1 failed of 5 agents; ")
     stats = fresh.stats()
     assert max(stats["max_concurrency"].values()) == 1
     assert stats["requests"]["change_status"] == 4
@@ -113,11 +119,11 @@ def test_all_with_only_from_moves_only_the_agents_in_those_states(fresh, tmp_pat
     assert after == dict((aid, "Logout" if aid in movers else label) for aid, label in before.items())
     sent = sorted(entry["agent_id"] for entry in fresh.stats()["log"] if entry["kind"] == "change_status")
     assert sent == movers
-    assert summary_lines(run.stdout)["bogota_sales"] == "2 changed, 0 unchanged, 3 skipped, 0 failed of 5 agents"
+    assert summary_lines(run.stdout)["bogota_sales"] == "2 changed, 1 unchanged, 2 skipped (0 busy), 0 pending, 0 failed of 5 agents"
 
 
 def test_all_reaches_agents_that_no_list_names(fresh, tmp_path):
-    # 40 more agents appear in the operation: wolkvox_agent_status_all finds them through the info module.
+    # 40 more agents appear in the operation: wolkvox_agent_status_all finds them in the task's one read.
     fresh.set_agents("bogota_support", generate=40, status="Break", start=7000)
     fresh.reset(state=False)
     inventory = write_inventory(tmp_path, fresh, {"bogota_support": {"wolkvox_agent_status_all": "ready"}})
@@ -125,8 +131,8 @@ def test_all_reaches_agents_that_no_list_names(fresh, tmp_path):
     assert run.rc == 0, run.output[-3000:]
     assert set(fresh.state("bogota_support").values()) == {"Ready"}
     stats = fresh.stats()
-    assert stats["requests"]["agents"] == 2 and stats["requests"]["change_status"] == 43
-    assert summary_lines(run.stdout)["bogota_support"] == "43 changed, 0 unchanged, 0 skipped, 0 failed of 43 agents"
+    assert stats["requests"]["agents"] == 1 and stats["requests"]["change_status"] == 43
+    assert summary_lines(run.stdout)["bogota_support"] == "43 changed, 0 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 43 agents"
 
 
 def test_logout_agents_logs_out_exactly_the_agents_not_logged_out(fresh, tmp_path):
@@ -144,7 +150,7 @@ def test_logout_agents_logs_out_exactly_the_agents_not_logged_out(fresh, tmp_pat
     assert set(e["status"] for e in sent if e["kind"] == "change_status") == {"logout"}
     # The desired-state lists and only_from of the inventory do not apply to the end of shift.
     assert [label for label in before["medellin_collections"].values() if label.lower() == "logout"] == []
-    assert summary_lines(run.stdout)["medellin_collections"] == "4 changed, 0 unchanged, 0 skipped, 0 failed of 4 agents"
+    assert summary_lines(run.stdout)["medellin_collections"] == "4 changed, 0 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 4 agents"
 
     fresh.reset(state=False)
     again = run_fqcn(fresh, tmp_path, "logout_agents")
@@ -221,7 +227,7 @@ def test_one_failing_operation_does_not_stop_the_others(fresh, tmp_path):
     assert hosts["bogota_sales"]["failed"] == 1 and hosts["bogota_support"]["failed"] == 1
     assert hosts["medellin_collections"]["failed"] == 0 and hosts["medellin_collections"]["changed"] == 1
     lines = summary_lines(run.stdout)
-    assert lines["bogota_sales"] == "1 changed, 0 unchanged, 0 skipped, 1 failed of 2 agents"
+    assert lines["bogota_sales"].startswith("1 changed, 0 unchanged, 0 skipped (0 busy), 0 pending, 1 failed of 2 agents; ")
     assert lines["bogota_support"].startswith("failed: ") and "Invalid token" in lines["bogota_support"]
     assert "4242 does not exist" in run.output
     assert fresh.state("bogota_sales")["1001"] == "Ready" and fresh.state("medellin_collections")["3003"] == "Ready"
@@ -237,12 +243,12 @@ def test_one_failing_operation_does_not_stop_the_others(fresh, tmp_path):
     ({"wolkvox_agent_status_all": "ready", "wolkvox_server": None}, "wolkvox_server"),
     # the role's own checks, also before any request
     ({"wolkvox_agent_status_agent": [{"agent_id": "1001", "status": "ready"}]},
-     "set wolkvox_agent_status_agents (a list of {agent_id, status}) or wolkvox_agent_status_all"),
+     "set one of wolkvox_agent_status_agents (a list of {agent_id, status}), wolkvox_agent_status_all"),
     ({"wolkvox_agent_status_all": "ready", "wolkvox_agent_status_agents": [{"agent_id": "1001", "status": "ready"}]},
      "set only one of"),
-    ({"wolkvox_agent_status_all": "redy"}, "wolkvox_agent_status_all 'redy' is not valid"),
+    ({"wolkvox_agent_status_all": "redy"}, "with status 'redy' is not valid"),
     ({"wolkvox_agent_status_all": "ready", "wolkvox_agent_status_only_from": ["7"]},
-     "wolkvox_agent_status_only_from has the state IDs 7 with no label"),
+     "only_from (role variable wolkvox_agent_status_only_from) has the state ID '7', which has no label"),
     # the module's own checks (no info read for a list)
     ({"wolkvox_agent_status_agents": [{"agent_id": "10x1", "status": "ready"}]}, "'10x1'"),
 ])
