@@ -74,3 +74,20 @@ def patch_exit_and_fail(monkeypatch):
     """Make AnsibleModule.exit_json/fail_json raise AnsibleExitJson/AnsibleFailJson."""
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+def run_module(main, args, check_mode=False, diff=False):
+    """Run a module's ``main()`` with ``args``; return ('exit' | 'fail', result).
+
+    Needs patch_exit_and_fail (the ``api`` fixture of this folder's conftest does it)."""
+    args = dict(args)
+    args["_ansible_check_mode"] = check_mode
+    args["_ansible_diff"] = diff
+    with set_module_args(args):
+        try:
+            main()
+        except AnsibleExitJson as exc:
+            return "exit", exc.result
+        except AnsibleFailJson as exc:
+            return "fail", exc.result
+    raise AssertionError("the module neither exited nor failed")
