@@ -118,7 +118,7 @@ agents:
       sample: Active breaks
   sample:
     - {agent_id: "1001", agent_name: Ana Gomez, agent_dni: "1000001001", agent_status: Ready,
-       last_use: "2026-11-24 08:00:00", agent_sso: "", enabled: "1"}
+       last_use: "2026-11-24 08:00:00", agent_sso: "", enabled: "yes"}
 count:
   description: How many agents match the filters.
   returned: always
@@ -156,7 +156,6 @@ msg:
   sample: "5 agents: 1 Active breaks, 2 Logout, 2 Ready"
 """
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._info import read_agents
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._info import ARGUMENT_SPEC, SPEC_KWARGS, run
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import WolkvoxModule
 

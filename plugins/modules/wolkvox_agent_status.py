@@ -15,6 +15,18 @@ description:
     with desired-state semantics like M(ansible.builtin.service) - an agent already in the state is left alone.
   - Reads the current state of every requested agent with one call to the agents API, however many agents the
     task names, then sends only the changes, at most O(max_concurrency) at a time over kept-alive connections.
+  - "Safe on a live floor: agents handling a contact (O(busy_states)) are skipped, waited for or forced
+    (O(busy_policy)); O(exclude_agents) and disabled users are never changed; O(verify) reads back and reports
+    changes the API accepted but has not applied yet as V(pending)."
+  - "Per agent, the first rule that applies decides: in O(exclude_agents) or disabled - V(skipped); not in the
+    operation - V(failed); already in the desired state - V(unchanged) (whatever O(only_from), O(except_from)
+    or O(busy_states) say); not in O(only_from) or in O(except_from) - V(skipped); in O(busy_states) - per
+    O(busy_policy); otherwise sent."
+  - When the API refuses the desired state itself (the same refusal for the first 3 agents, for example a state ID
+    the operation does not have), the other agents of that state are not sent and fail with C(not sent); at most
+    5 requests are spent on such a state.
+  - Runs on the controller, in Ansible's own process (an action plugin), whatever host the task is for; if the
+    controller's Python lacks C(requests), the module runs the usual way where the task is delegated.
   - One agent's failure does not stop the others. The task fails if any agent failed, and still returns every
     agent's result.
   - All input is validated before any request is sent.
@@ -39,7 +51,8 @@ options:
   agent_id:
     description:
       - The agents to move, by extension number (digits only). A single value is accepted.
-      - Requires O(status). Mutually exclusive with O(agents).
+      - Requires O(status). Mutually exclusive with O(agents) and O(all_agents).
+      - An empty list sends nothing and reads nothing, with a warning.
     type: list
     elements: str
     aliases: [agent_ids]
@@ -50,7 +63,8 @@ options:
     type: str
   agents:
     description:
-      - A different desired state per agent. Mutually exclusive with O(agent_id) and O(status).
+      - A different desired state per agent. Mutually exclusive with O(agent_id), and with O(status) unless
+        O(all_agents=true) (then these agents keep their own state and every other agent gets O(status)).
     type: list
     elements: dict
     suboptions:
@@ -62,6 +76,12 @@ options:
         description: The agent's desired state, as in O(status).
         type: str
         required: true
+  all_agents:
+    description:
+      - With O(status), every agent of the operation, taken from the task's one read of the agents list (new agents
+        included). May be combined with O(agents). Not with O(agent_id) or O(force).
+    type: bool
+    default: false
   status_labels:
     description:
       - >-
@@ -79,6 +99,68 @@ options:
       - Mutually exclusive with O(force).
     type: list
     elements: str
+  except_from:
+    description:
+      - The mirror of O(only_from) - agents whose current state is one of these are V(skipped), reason V(except_from).
+        Same entries as O(only_from). Mutually exclusive with O(force).
+    type: list
+    elements: str
+    default: []
+  exclude_agents:
+    description:
+      - Agent IDs that are never changed (supervisors, test users) - V(skipped), reason V(excluded).
+    type: list
+    elements: str
+    default: []
+  busy_states:
+    description:
+      - States in which an agent is handling a contact (on a call, ringing, after-call work), as labels
+        (for example V(On call)) or IDs known to O(status_labels). The labels differ per operation; the playbook
+        C(wolkvox.contact_center.report_agent_states) shows the ones in use.
+    type: list
+    elements: str
+    default: []
+  busy_policy:
+    description:
+      - What to do with an agent in one of O(busy_states) that is not already in the desired state.
+      - V(skip) - leave it alone, V(skipped) with reason V(busy); the next run picks it up.
+      - V(wait) - re-read the agents list every O(poll_interval) seconds, and send the change once the agent has left
+        that state; agents still busy after O(wait_timeout) seconds are V(skipped) (reason V(busy)), without failing
+        the task. In check mode nothing waits - the agent is V(skipped) and its message says the task would wait.
+      - V(force) - send the change anyway (the vendor may cut the contact, queue the change or refuse it).
+    type: str
+    choices: [skip, wait, force]
+    default: skip
+  wait_timeout:
+    description:
+      - With O(busy_policy=wait), how many seconds to wait for busy agents (1 to 3600).
+    type: int
+    default: 300
+  poll_interval:
+    description:
+      - With O(busy_policy=wait), seconds between reads of the agents list (1 to 600).
+    type: int
+    default: 30
+  verify:
+    description:
+      - After the changes, read the agents list once more (one more request). An agent whose change was accepted but
+        whose state read back is not the desired one is V(pending), and its message names the state read.
+      - A desired auxiliary state without a label in O(status_labels) cannot be verified; it stays V(changed).
+    type: bool
+    default: false
+  diff_format:
+    description:
+      - How the result's RV(diff) is shaped.
+      - V(maps) - C(before) and C(after) maps of agent_id to state (machine-readable; shown by C(--diff) as JSON).
+      - V(agents) - for people - under a header naming the operation, two lines per agent that changes, with its
+        name and its state before and after. The role C(wolkvox.contact_center.agent_status) uses this.
+    type: str
+    choices: [maps, agents]
+    default: maps
+  diff_header:
+    description:
+      - With O(diff_format=agents), the header of the diff, for example the operation's name. Default C(server <wolkvox_server>).
+    type: str
   force:
     description:
       - Send every change without reading the current states first. Every agent sent is reported V(changed).
@@ -125,6 +207,17 @@ EXAMPLES = r"""
       "7": Active breaks
   register: back_to_work
 
+- name: End of shift - log out everyone except supervisors, never cutting a contact
+  wolkvox.contact_center.wolkvox_agent_status:
+    all_agents: true
+    status: logout
+    exclude_agents: ["1099"]
+    busy_states: ["On call", "Ringing", "ACW"]
+    busy_policy: wait
+    wait_timeout: 600
+    poll_interval: 30
+    verify: true
+
 - name: Show what happened to each agent
   ansible.builtin.debug:
     msg: "{{ back_to_work.summary }}"
@@ -152,8 +245,17 @@ agents:
     result:
       description: What happened to the agent.
       type: str
-      choices: [changed, unchanged, skipped, failed]
+      choices: [changed, unchanged, skipped, pending, failed]
       sample: changed
+    reason:
+      description: Why an agent was V(skipped); null otherwise.
+      type: str
+      choices: [excluded, disabled, only_from, except_from, busy]
+      sample: busy
+    agent_name:
+      description: The agent's name as the agents API shows it (when the agent was read).
+      type: str
+      sample: Ana Gomez
     msg:
       description: The API's message, or why the agent was left alone or failed.
       type: str
@@ -176,28 +278,39 @@ summary:
       description: Agents already in the desired state.
       type: int
     skipped:
-      description: Agents left alone because of O(only_from).
+      description: Agents left alone (excluded, disabled, O(only_from), O(except_from), busy).
+      type: int
+    skipped_busy:
+      description: Of the skipped agents, those skipped because they were busy.
+      type: int
+    pending:
+      description: Agents whose change the API accepted but did not show yet (O(verify)).
       type: int
     failed:
       description: Agents that could not be changed.
       type: int
-  sample: {total: 3, changed: 1, unchanged: 1, skipped: 1, failed: 0}
+  sample: {total: 3, changed: 1, unchanged: 1, skipped: 1, skipped_busy: 0, pending: 0, failed: 0}
 api_calls:
   description: HTTP requests made by the task, retries included.
   returned: always
   type: int
   sample: 2
 diff:
-  description: The state before and after of each agent that changed (or would change).
+  description:
+    - The state before and after of each agent that changed (or would change, or is pending).
+    - With O(diff_format=agents), a dict with only C(prepared), the text shown by C(--diff).
   returned: always
   type: dict
   contains:
     before:
-      description: agent_id to the state read before.
+      description: agent_id to the state read before (O(diff_format=maps)).
       type: dict
     after:
-      description: agent_id to the desired state.
+      description: agent_id to the desired state (O(diff_format=maps)).
       type: dict
+    prepared:
+      description: The diff as text for people (O(diff_format=agents)).
+      type: str
   sample: {before: {"1001": Active breaks}, after: {"1001": Ready}}
 msg:
   description: A one-line human summary of the task.

@@ -6,8 +6,8 @@
 # PRIVATE: this plugin_utils is an implementation detail of the wolkvox.contact_center
 # collection. It is not a public API and may change without notice between releases.
 
-"""Run a module's engine in the controller's own process (the way ansible.builtin.debug or
-assert run): no module payload, no Python process and no interpreter discovery per host.
+"""Run a module's engine in the controller's own process (the way ansible.builtin.debug
+runs): no module payload, no Python process and no interpreter discovery per host.
 
 The API is always called from the controller, so nothing is lost: the same argument spec, the same
 engine (module_utils), check mode, diff, warnings and results. If the controller's Python lacks
