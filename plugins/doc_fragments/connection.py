@@ -14,7 +14,7 @@ options:
     description:
       - The code of the operation's server, as given by Wolkvox support (for example V(0042)).
       - It becomes part of the host name C(wv<wolkvox_server>.wolkvox.com) and is sent in the C(wolkvox_server) header.
-      - Quote it in YAML (C(wolkvox_server: "0042")) - an unquoted V(0042) is the number 34, and a number is refused.
+      - Quote it in YAML, for example C("0042") - an unquoted V(0042) is the number 34, and a number is refused.
       - Must be 1 to 32 letters, digits or dashes; anything else fails before any request.
       - If not set, the environment variable E(WOLKVOX_SERVER) is used.
     type: str
@@ -52,7 +52,7 @@ options:
     description:
       - How many times a request is retried after a fault - a connection error, a timeout, HTTP 502, 503 or 504.
         Waits grow exponentially from O(retry_delay), with jitter; a C(Retry-After) header is honoured.
-      - A "token busy" answer (HTTP 429, or the vendor's "the same token cannot be consumed simultaneously": another
+      - A "token busy" answer (HTTP 429, or the vendor's "the same token cannot be consumed simultaneously" - another
         controller or tool uses the token at the same time) is not a fault - the request was not executed. It is
         retried with short jittered waits for up to O(timeout) seconds, on top of O(retries), and the task lowers its
         own requests in flight until the answers are good again.
