@@ -1,0 +1,56 @@
+# Copyright (c) wolkvox.contact_center contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A room per concept: who imports what in plugins/module_utils (read from the source)."""
+
+from __future__ import annotations
+
+import ast
+import os
+
+import pytest
+
+HERE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins", "module_utils"))
+FILES = sorted(name for name in os.listdir(HERE) if name.endswith(".py") and name != "__init__.py")
+PREFIX = "ansible_collections.wolkvox.contact_center.plugins.module_utils."
+
+
+def imports(name):
+    """Top-level names of third-party/stdlib modules, and the collection's module_utils imported."""
+    tree = ast.parse(open(os.path.join(HERE, name)).read())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def local(name):
+    return sorted(module[len(PREFIX):] for module in imports(name) if module.startswith(PREFIX))
+
+
+def test_only_the_client_imports_requests():
+    users = [name for name in FILES if any(m == "requests" or m.startswith("requests.") for m in imports(name))]
+    assert users == ["_client.py"]
+
+
+def test_the_planner_is_pure_it_imports_only_the_domain_words_and_the_errors():
+    assert local("_planner.py") == ["_errors", "_states"]
+    assert not [m for m in imports("_planner.py") if not m.startswith(PREFIX) and m != "__future__"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_file_says_what_it_holds_and_stays_small(name):
+    text = open(os.path.join(HERE, name)).read()
+    assert len(text.splitlines()) <= 350, "%s has more than 350 lines" % name
+    assert "PRIVATE" in text.split('"""', 1)[0], "%s lacks the PRIVATE banner" % name
+    docstring = ast.get_docstring(ast.parse(text))
+    assert docstring and len(docstring) > 40, "%s does not say what it holds" % name
+
+
+@pytest.mark.parametrize("name", ["_errors.py", "_states.py", "_retries.py", "_response.py"])
+def test_the_vocabulary_files_import_no_http_and_no_ansible_module(name):
+    for module in imports(name):
+        assert not module.startswith(("requests", "urllib3", "ansible.module_utils.basic")), (name, module)
