@@ -8,99 +8,25 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils import _client, _module
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import WolkvoxClient, WolkvoxError
+from ansible_collections.wolkvox.contact_center.plugins.module_utils import _module, _status
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import WolkvoxClient
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxError
 from ansible_collections.wolkvox.contact_center.plugins.modules import wolkvox_agent_status
-from ansible_collections.wolkvox.contact_center.tests.unit.plugins.modules.utils import (
-    AnsibleExitJson,
-    AnsibleFailJson,
-    patch_exit_and_fail,
-    set_module_args,
-)
+from ansible_collections.wolkvox.contact_center.tests.unit.conftest import TOKEN, FakeResponse
+from ansible_collections.wolkvox.contact_center.tests.unit.plugins.modules.utils import run_module, set_module_args
 
-TOKEN = "tok-5ecr3t-ABCDEF0123456789"
 CONNECTION = {"wolkvox_server": "0042", "wolkvox_token": TOKEN, "retry_delay": 0}
 LABELS = {"7": "Active breaks"}
 
 
-class FakeResponse(object):
-    def __init__(self, status_code, body):
-        self.status_code = status_code
-        self.text = json.dumps(body)
-        self.content = self.text.encode("utf-8", "surrogatepass")
-        self.headers = CaseInsensitiveDict()
-
-
-class FakeApi(object):
-    """The two calls of the vendor's API, over an in-memory operation."""
-
-    def __init__(self):
-        self.states = {"1001": "Ready", "1002": "Active breaks", "1003": "Logout", "1004": "Lunch", "1005": "ACW"}
-        self.aux = {"7": "Active breaks", "8": "Lunch", "12": "Training"}
-        self.broken = set()  # agents whose change the API refuses
-        self.list_answer = None  # a canned answer for the agents list
-        self.calls = []
-        self.sessions = 0
-        self.lock = threading.Lock()
-
-    def request(self, method, url, params=None, **kwargs):
-        with self.lock:
-            self.calls.append((method, url, dict(params or {}), kwargs))
-            if url.endswith("/api/v2/information.php"):
-                if self.list_answer is not None:
-                    return self.list_answer
-                data = [{"agent_id": int(aid), "agent_name": "Agent %s" % aid, "agent_status": label}
-                        for aid, label in sorted(self.states.items())]
-                return FakeResponse(200, {"code": 200, "error": None, "msg": "%d records were found" % len(data), "data": data})
-            agent, status = params["agent_id"], params["status"]
-            if agent in self.broken:
-                return FakeResponse(200, {"code": "400", "error": "Agent %s is in a call" % agent, "msg": None})
-            label = {"ready": "Ready", "logout": "Logout"}.get(status) or self.aux.get(status)
-            if agent not in self.states or label is None:
-                return FakeResponse(200, {"code": "404", "error": "Agent or status does not exist", "msg": None})
-            self.states[agent] = label
-            return FakeResponse(200, {"code": "200", "error": None, "msg": "Agent status has been modified to %s" % label})
-
-    def sent(self, method=None):
-        return [c for c in self.calls if method is None or c[0] == method]
-
-
-@pytest.fixture
-def api(monkeypatch, tmp_path):
-    fake = FakeApi()
-    for name in ("WOLKVOX_SERVER", "WOLKVOX_TOKEN", "WOLKVOX_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-    def session(client):
-        fake.sessions += 1
-        return fake
-
-    monkeypatch.setattr(WolkvoxClient, "_session", session)
-    # the token's lock files go to a private directory of this test, not to the shared temp dir
-    monkeypatch.setattr(_client.tempfile, "gettempdir", lambda: str(tmp_path))
-    patch_exit_and_fail(monkeypatch)
-    return fake
-
-
 def run(args, check_mode=False, diff=False, connection=True):
-    """Run the module; return ('exit' | 'fail', result)."""
+    """Run the module against the ``api`` fixture; return ('exit' | 'fail', result)."""
     full = dict(CONNECTION) if connection else {}
     full.update(args)
-    full["_ansible_check_mode"] = check_mode
-    full["_ansible_diff"] = diff
-    with set_module_args(full):
-        try:
-            wolkvox_agent_status.main()
-        except AnsibleExitJson as exc:
-            return "exit", exc.result
-        except AnsibleFailJson as exc:
-            return "fail", exc.result
-    raise AssertionError("the module neither exited nor failed")
+    return run_module(wolkvox_agent_status.main, full, check_mode=check_mode, diff=diff)
 
 
 def results(result):
@@ -122,7 +48,9 @@ def test_check_mode_sends_nothing(api, monkeypatch):
     assert result["changed"] is True
     assert results(result) == [("1001", "unchanged"), ("1002", "changed"), ("1004", "changed")]
     assert result["agents"][1]["msg"] == "would change (check mode): Active breaks -> Ready"
-    assert result["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "failed": 0}
+    assert result["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "pending": 0, "failed": 0,
+                                 "skipped_busy": 0}
+    assert result["msg"] == "2 would change, 1 unchanged, 0 skipped, 0 failed of 3 agents (check mode: nothing sent)"
     assert result["diff"] == {"before": {"1002": "Active breaks", "1004": "Lunch"}, "after": {"1002": "Ready", "1004": "Ready"}}
     assert result["api_calls"] == 1
     assert [c[0] for c in api.calls] == ["GET"]
@@ -137,9 +65,10 @@ def test_apply_then_rerun_is_idempotent(api):
     assert results(result) == [("1001", "changed"), ("1002", "unchanged"), ("1003", "changed")]
     assert result["agents"][0] == {
         "agent_id": "1001", "status": "7", "previous_status": "Ready", "result": "changed",
-        "msg": "Agent status has been modified to Active breaks",
+        "msg": "Agent status has been modified to Active breaks", "reason": None, "agent_name": "Agent 1001",
     }
-    assert result["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "failed": 0}
+    assert result["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "pending": 0, "failed": 0,
+                                 "skipped_busy": 0}
     assert result["diff"] == {"before": {"1001": "Ready", "1003": "Logout"},
                               "after": {"1001": "Active breaks", "1003": "Active breaks"}}
     assert result["msg"] == "2 changed, 1 unchanged, 0 skipped, 0 failed of 3 agents"
@@ -206,10 +135,13 @@ def test_only_from_skips_the_others(api):
     how, result = run({"agent_id": ["1001", "1002", "1004", "1005"], "status": "ready",
                        "only_from": ["7", "lunch"], "status_labels": LABELS})
     assert how == "exit"
-    # only_from is looked at first: an agent outside it is skipped, even one already in the desired state
-    assert results(result) == [("1001", "skipped"), ("1002", "changed"), ("1004", "changed"), ("1005", "skipped")]
+    # Contract Part 2: an agent already in the desired state is unchanged whatever only_from says
+    # (only_from used to be looked at first and skipped it)
+    assert results(result) == [("1001", "unchanged"), ("1002", "changed"), ("1004", "changed"), ("1005", "skipped")]
     assert result["agents"][3]["msg"] == "current state 'ACW' is not in only_from"
-    assert result["summary"] == {"total": 4, "changed": 2, "unchanged": 0, "skipped": 2, "failed": 0}
+    assert result["agents"][3]["reason"] == "only_from"
+    assert result["summary"] == {"total": 4, "changed": 2, "unchanged": 1, "skipped": 1, "pending": 0, "failed": 0,
+                                 "skipped_busy": 0}
     assert result["api_calls"] == 3
 
 
@@ -260,11 +192,14 @@ def test_partial_failure_returns_every_agent(api):
     how, result = run({"agents": [{"agent_id": "1002", "status": "ready"}, {"agent_id": "9999", "status": "ready"},
                                   {"agent_id": "1003", "status": "ready"}, {"agent_id": "1001", "status": "ready"}]})
     assert how == "fail"
-    assert result["msg"].startswith("2 of 4 agents failed: 9999: agent 9999 does not exist in this operation")
-    assert "1003: changing agent 1003 to ready failed" in result["msg"]
+    # failures are grouped by reason: "<n> agent(s) (<ids>): <reason>"
+    assert result["msg"].startswith("2 of 4 agents failed: 1 agent (9999): agent 9999 does not exist in this operation")
+    assert "; 1 agent (1003): HTTP 200, code '400'" in result["msg"]
+    assert result["agents"][2]["msg"].startswith("changing agent 1003 to ready failed")
     assert "Agent 1003 is in a call" in result["msg"]
     assert results(result) == [("1002", "changed"), ("9999", "failed"), ("1003", "failed"), ("1001", "unchanged")]
-    assert result["summary"] == {"total": 4, "changed": 1, "unchanged": 1, "skipped": 0, "failed": 2}
+    assert result["summary"] == {"total": 4, "changed": 1, "unchanged": 1, "skipped": 0, "pending": 0, "failed": 2,
+                                 "skipped_busy": 0}
     assert result["changed"] is True
     assert result["api_calls"] == 3  # one read, two changes; the refused change is an answer, not retried
     assert api.states["1002"] == "Ready"
@@ -274,8 +209,8 @@ def test_many_failures_are_summarized(api):
     api.broken.update(["1001", "1002", "1003", "1004", "1005"])
     how, result = run({"agent_id": ["1001", "1002", "1003", "1004", "1005"], "status": "8", "status_labels": {"8": "Nap"}})
     assert how == "fail"
-    assert result["msg"].startswith("5 of 5 agents failed: 1001: ")
-    assert result["msg"].endswith(" (and 2 more, see agents)")
+    assert result["msg"].startswith("5 of 5 agents failed: 1 agent (1001): ")
+    assert result["msg"].endswith(" (and 2 more reasons, see agents)")
     assert len(result["agents"]) == 5
     assert result["changed"] is False
 
@@ -283,7 +218,7 @@ def test_many_failures_are_summarized(api):
 def test_patched_client_methods(api, monkeypatch):
     sent = []
 
-    def change_many(self, changes):
+    def change_many(self, changes, gate=None):
         sent.extend(changes)
         return [(True, "moved"), (False, WolkvoxError("changing agent 1005 to 7 failed: nope"))]
 
@@ -295,7 +230,7 @@ def test_patched_client_methods(api, monkeypatch):
     assert sent == [("1004", "7"), ("1005", "7")]
     assert result["agents"][0]["msg"] == "moved"
     assert result["agents"][1]["msg"] == "changing agent 1005 to 7 failed: nope"
-    assert result["msg"] == "1 of 2 agents failed: 1005: changing agent 1005 to 7 failed: nope"
+    assert result["msg"] == "1 of 2 agents failed: 1 agent (1005): nope"
     assert result["api_calls"] == 0  # the patched methods made no request
 
 
@@ -303,7 +238,9 @@ def test_reading_the_agents_fails(api):
     api.list_answer = FakeResponse(200, {"code": "401", "error": "Invalid token", "msg": None})
     how, result = run({"agent_id": ["1001"], "status": "ready"})
     assert how == "fail"
-    assert result["msg"] == "reading the agents list failed: HTTP 200, code '401', error 'Invalid token', msg None"
+    assert result["msg"].startswith("reading the agents list failed: HTTP 200, code '401', error 'Invalid token', msg None")
+    assert result["msg"].endswith(": authentication failed - check wolkvox_token (it must be a token of this operation), "
+                                  "and wolkvox_server '0042' (the server code that token belongs to)")
     assert result["error"] == {"http_status": 200, "code": "401", "error": "Invalid token", "msg": None}
     assert result["api_calls"] == 1
     assert api.sent("POST") == []
@@ -328,18 +265,18 @@ def test_server_errors_are_retried_and_counted(api):
          "agent_id '1001' is asked for twice"),
         ({"agent_id": ["1001"], "status": "ready", "status_labels": {"break": "Break"}}, "status 'break' is not valid"),
         ({"agent_id": ["1001"], "status": "ready", "status_labels": {"7": ""}}, "status_labels['7'] has the label ''"),
-        ({"agent_id": ["1001"], "status": "ready", "only_from": ["9"]}, "only_from has the state ID '9'"),
+        ({"agent_id": ["1001"], "status": "ready", "only_from": ["9"]}, "only_from (role variable wolkvox_agent_status_only_from) has the state ID '9'"),
         ({"agent_id": ["1001"], "status": "ready", "wolkvox_server": "00.42"}, "wolkvox_server '00.42' is not valid"),
         ({"agent_id": ["1001"], "status": "ready", "wolkvox_server": "0042\n"}, "wolkvox_server '0042\\n' is not valid"),
         ({"agent_id": ["1001"], "status": "ready", "api_url": "ftp://proxy.example.com"}, "only http:// and https://"),
-        ({"agent_id": ["1001"], "status": "ready", "retries": -1}, "retries -1 is not valid"),
-        ({"agent_id": ["1001"], "status": "ready", "max_concurrency": 0}, "max_concurrency 0 is not valid"),
+        ({"agent_id": ["1001"], "status": "ready", "retries": -1}, "retries (role variable wolkvox_retries) -1 is not valid"),
+        ({"agent_id": ["1001"], "status": "ready", "max_concurrency": 0}, "max_concurrency (role variable wolkvox_max_concurrency) 0 is not valid"),
         ({"agent_id": ["1001"], "status": "ready", "wolkvox_token": "two words"}, "wolkvox_token is not valid"),
         ({"agent_id": ["1001"], "agents": [{"agent_id": "1001", "status": "ready"}]}, "mutually exclusive"),
         ({"agent_id": ["1001"], "status": "ready", "force": True, "only_from": ["ready"]}, "mutually exclusive"),
-        ({"agent_id": ["1001"]}, "parameters are required together: agent_id, status"),
-        ({"status": "ready"}, "parameters are required together: agent_id, status"),
-        ({}, "one of the following is required: agent_id, agents"),
+        ({"agent_id": ["1001"]}, "missing parameter(s) required by 'agent_id': status"),
+        ({"status": "ready"}, "say which agents: agent_id with status, agents, or all_agents with status"),
+        ({}, "say which agents: agent_id with status, agents, or all_agents with status"),
     ],
 )
 def test_bad_input_fails_before_any_request(api, monkeypatch, args, must_contain):
@@ -376,12 +313,9 @@ def test_requests_missing(api, monkeypatch):
 # the real output: the token never reaches it
 # --------------------------------------------------------------------------------------------
 
-def test_token_never_in_the_module_output(monkeypatch, tmp_path, capsys):
-    fake = FakeApi()
-    fake.list_answer = FakeResponse(200, {"code": "401", "error": "token %s is not valid" % TOKEN, "msg": "got " + TOKEN})
+def test_token_never_in_the_module_output(fake_api, monkeypatch, capsys):
+    fake_api.list_answer = FakeResponse(200, {"code": "401", "error": "token %s is not valid" % TOKEN, "msg": "got " + TOKEN})
     monkeypatch.delenv("WOLKVOX_API_URL", raising=False)
-    monkeypatch.setattr(WolkvoxClient, "_session", lambda self: fake)
-    monkeypatch.setattr(_client.tempfile, "gettempdir", lambda: str(tmp_path))
     args = dict(CONNECTION, agent_id=["1001"], status="ready")
     with set_module_args(args):
         with pytest.raises(SystemExit) as exc:
@@ -396,3 +330,82 @@ def test_token_never_in_the_module_output(monkeypatch, tmp_path, capsys):
     # ansible-core up to 2.20 echoes the (masked) arguments; 2.21 leaves "invocation" out.
     if "invocation" in result:
         assert result["invocation"]["module_args"]["wolkvox_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+# --------------------------------------------------------------------------------------------
+# Part 2: stricter connection input, clean failures, the live-floor options
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("server", [34, 42.0])
+def test_server_given_as_a_number_fails_before_any_request(api, server):
+    how, result = run({"agent_id": ["1001"], "status": "ready", "wolkvox_server": server})
+    assert how == "fail"
+    assert result["msg"].startswith("wolkvox_server was given as the number %s" % server)
+    assert "Quote it" in result["msg"]
+    assert api.calls == [] and api.sessions == 0
+    assert result["api_calls"] == 0
+
+
+@pytest.mark.parametrize("args", [
+    {"agent_id": ["1001"], "status": "break"},
+    {"agent_id": ["1001"], "status": "ready", "wolkvox_server": "00.42"},
+    {"all_agents": True, "status": "ready", "force": True},
+])
+def test_a_failure_without_api_details_has_no_error_key(api, args):
+    how, result = run(args)
+    assert how == "fail"
+    assert "error" not in result
+    assert "exception" not in result
+
+
+def test_failed_agents_leave_out_the_error_key(api):
+    how, result = run({"agent_id": ["9999"], "status": "ready"})
+    assert how == "fail"
+    assert "error" not in result
+    assert result["agents"][0]["result"] == "failed"
+
+
+def test_live_floor_options_are_accepted(api):
+    api.states.update({"1006": "On call", "1007": "Ready"})
+    api.records["1007"] = {"enabled": "no"}
+    how, result = run({
+        "all_agents": True, "status": "logout", "agents": [{"agent_id": "1002", "status": "ready"}],
+        "exclude_agents": ["1001"], "except_from": ["Lunch"], "busy_states": ["On call"], "busy_policy": "skip",
+        "wait_timeout": 60, "poll_interval": 5, "verify": True, "status_labels": LABELS,
+    }, diff=True)
+    assert how == "exit"
+    assert [(a["agent_id"], a["result"], a["reason"]) for a in result["agents"]] == [
+        ("1001", "skipped", "excluded"), ("1002", "changed", None), ("1003", "unchanged", None),
+        ("1004", "skipped", "except_from"), ("1005", "changed", None), ("1006", "skipped", "busy"),
+        ("1007", "skipped", "disabled"),
+    ]
+    assert result["summary"]["skipped_busy"] == 1
+    assert result["api_calls"] == 4  # one read, two changes, one verifying read
+    assert result["msg"] == "2 changed, 1 unchanged, 4 skipped, 0 failed of 7 agents (1 skipped as busy)"
+
+
+@pytest.mark.parametrize("args, must_contain", [
+    ({"busy_policy": "sometimes"}, "value of busy_policy must be one of: skip, wait, force"),
+    ({"force": True, "except_from": ["ACW"]}, "mutually exclusive"),
+    ({"wait_timeout": 0}, "wait_timeout (role variable wolkvox_agent_status_wait_timeout) 0 is not valid"),
+    ({"all_agents": True}, "all_agents and agent_id are mutually exclusive"),
+])
+def test_live_floor_options_are_validated_before_any_request(api, args, must_contain):
+    how, result = run(dict({"agent_id": ["1001"], "status": "ready"}, **args))
+    assert how == "fail"
+    assert must_contain in result["msg"]
+    assert api.calls == []
+
+
+def test_wait_in_check_mode_does_not_wait(api, monkeypatch):
+    api.states["1001"] = "On call"
+    def no_sleep(seconds):
+        raise AssertionError("slept %s s in check mode" % seconds)
+
+    monkeypatch.setattr(_status.run, "__defaults__", (no_sleep, _status.run.__defaults__[1]))
+    how, result = run({"agent_id": ["1001"], "status": "ready", "busy_states": ["On call"], "busy_policy": "wait"},
+                      check_mode=True)
+    assert how == "exit"
+    assert result["agents"][0]["result"] == "skipped"
+    assert "would wait up to 300 s" in result["agents"][0]["msg"]
+    assert result["api_calls"] == 1
