@@ -5,8 +5,8 @@
 
 """The fakes every unit test shares, each defined once, offered as fixtures. No network.
 
-TOKEN, OK_BODY, SETTINGS, ANY_JSON and FakeResponse are also imported by name where a parametrize table
-needs them at collection time.
+TOKEN, OK_BODY, SETTINGS, ANY_JSON, FakeResponse, FakeTime and summary_counts are also imported by
+name where a parametrize table or a property test needs them at collection time.
 
 - ``response(status, body=None, text=None, headers=None)``: a requests-like answer.
 - ``make_client(script, **kwargs)``: a real WolkvoxClient over a FakeSession that answers from a
@@ -43,6 +43,13 @@ ANY_JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
+
+
+def summary_counts(**counts):
+    """A task's ``summary``: every count at 0 but those given."""
+    summary = dict(total=0, changed=0, unchanged=0, skipped=0, pending=0, failed=0, skipped_busy=0)
+    summary.update(counts)
+    return summary
 
 
 class FakeResponse(object):

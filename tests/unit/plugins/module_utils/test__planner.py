@@ -30,6 +30,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._planner im
     summarize,
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import normalize_labels
+from ansible_collections.wolkvox.contact_center.tests.unit.conftest import summary_counts
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,22 +373,16 @@ def _action(agent_id, result, status="ready", previous="Ready", reason=None):
     return {"agent_id": agent_id, "status": status, "previous_status": previous, "result": result, "reason": reason, "msg": ""}
 
 
-def _summary(**counts):
-    summary = dict(total=0, changed=0, unchanged=0, skipped=0, pending=0, failed=0, skipped_busy=0)
-    summary.update(counts)
-    return summary
-
-
 @pytest.mark.parametrize(
     "results, expected",
     [
-        ([], _summary()),
-        ([CHANGED], _summary(total=1, changed=1)),
-        ([CHANGED, UNCHANGED, SKIPPED, FAILED, CHANGED, FAILED], _summary(total=6, changed=2, unchanged=1, skipped=1, failed=2)),
-        ([UNCHANGED] * 3, _summary(total=3, unchanged=3)),
-        ([CHANGED, PENDING, PENDING], _summary(total=3, changed=1, pending=2)),
+        ([], summary_counts()),
+        ([CHANGED], summary_counts(total=1, changed=1)),
+        ([CHANGED, UNCHANGED, SKIPPED, FAILED, CHANGED, FAILED], summary_counts(total=6, changed=2, unchanged=1, skipped=1, failed=2)),
+        ([UNCHANGED] * 3, summary_counts(total=3, unchanged=3)),
+        ([CHANGED, PENDING, PENDING], summary_counts(total=3, changed=1, pending=2)),
         ([(SKIPPED, "busy"), (SKIPPED, "only_from"), (SKIPPED, "busy"), (SKIPPED, "excluded"), CHANGED],
-         _summary(total=5, skipped=4, changed=1, skipped_busy=2)),
+         summary_counts(total=5, skipped=4, changed=1, skipped_busy=2)),
     ],
 )
 def test_summarize(results, expected):
@@ -428,7 +423,7 @@ def test_plan_summarize_and_diff_together():
     for action in actions:  # what a real run does with the planned changes
         if action["result"] == CHANGE:
             action["result"] = CHANGED
-    assert summarize(actions) == _summary(total=4, changed=2, unchanged=1, failed=1)
+    assert summarize(actions) == summary_counts(total=4, changed=2, unchanged=1, failed=1)
     assert diff_of(actions, PLAN_LABELS) == {
         "before": {"1002": "Active breaks", "1006": "Lunch"},
         "after": {"1002": "Ready", "1006": "Active breaks"},

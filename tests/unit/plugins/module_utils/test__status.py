@@ -24,6 +24,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._status imp
     failure_message,
     headline,
 )
+from ansible_collections.wolkvox.contact_center.tests.unit.conftest import summary_counts
 
 FLOOR = {"1001": "On call", "1002": "Lunch", "1003": "Ready", "1004": "Ringing", "1005": "ACW"}
 
@@ -48,35 +49,39 @@ def posts(api):
 # Request: every option checked before any request
 # --------------------------------------------------------------------------------------------
 
+def one(**extra):
+    """The parameters of a task for agent 1001, with ``extra``."""
+    return dict({"agent_id": ["1001"], "status": "ready"}, **extra)
+
+
 @pytest.mark.parametrize(
     "params, must_contain",
     [
         ({"all_agents": True}, "all_agents needs status"),
         ({"all_agents": True, "status": "ready", "agent_id": ["1001"]}, "all_agents and agent_id are mutually exclusive"),
         ({"all_agents": True, "status": "ready", "force": True}, "all_agents and force are mutually exclusive"),
-        ({"agent_id": ["1001"], "status": "ready", "force": True, "except_from": ["ACW"]},
-         "except_from and force are mutually exclusive"),
+        (one(force=True, except_from=["ACW"]), "except_from and force are mutually exclusive"),
         ({"status": "ready"}, "say which agents: agent_id with status, agents, or all_agents with status"),
         ({"agents": [{"agent_id": "1001", "status": "ready"}], "status": "ready"}, "status and agents are mutually exclusive"),
         ({"all_agents": True, "status": "lunch"},
          "all_agents with status 'lunch' is not valid: use 'ready', 'logout' or the numeric ID of an auxiliary state"),
         ({"all_agents": True, "status": "ready", "agents": [{"agent_id": "1001", "status": "x"}]},
          "agents[0] (agent 1001): status 'x' is not valid"),
-        ({"agent_id": ["1001"], "status": "ready", "wait_timeout": 0},
+        (one(wait_timeout=0),
          "wait_timeout (role variable wolkvox_agent_status_wait_timeout) 0 is not valid: it must be a whole number of seconds from 1 to 3600"),
-        ({"agent_id": ["1001"], "status": "ready", "wait_timeout": 3601}, "wait_timeout (role variable wolkvox_agent_status_wait_timeout) 3601 is not valid"),
-        ({"agent_id": ["1001"], "status": "ready", "wait_timeout": 1.5}, "wait_timeout (role variable wolkvox_agent_status_wait_timeout) 1.5 is not valid"),
-        ({"agent_id": ["1001"], "status": "ready", "wait_timeout": True}, "wait_timeout (role variable wolkvox_agent_status_wait_timeout) True is not valid"),
-        ({"agent_id": ["1001"], "status": "ready", "wait_timeout": "60"}, "wait_timeout (role variable wolkvox_agent_status_wait_timeout) '60' is not valid"),
-        ({"agent_id": ["1001"], "status": "ready", "poll_interval": 0},
+        (one(wait_timeout=3601), "wait_timeout (role variable wolkvox_agent_status_wait_timeout) 3601 is not valid"),
+        (one(wait_timeout=1.5), "wait_timeout (role variable wolkvox_agent_status_wait_timeout) 1.5 is not valid"),
+        (one(wait_timeout=True), "wait_timeout (role variable wolkvox_agent_status_wait_timeout) True is not valid"),
+        (one(wait_timeout="60"), "wait_timeout (role variable wolkvox_agent_status_wait_timeout) '60' is not valid"),
+        (one(poll_interval=0),
          "poll_interval (role variable wolkvox_agent_status_poll_interval) 0 is not valid: it must be a whole number of seconds from 1 to 600"),
-        ({"agent_id": ["1001"], "status": "ready", "poll_interval": 601}, "poll_interval (role variable wolkvox_agent_status_poll_interval) 601 is not valid"),
-        ({"agent_id": ["1001"], "status": "ready", "busy_policy": "sometimes"}, "busy_policy 'sometimes' is not valid: use skip, wait or force"),
-        ({"agent_id": ["1001"], "status": "ready", "exclude_agents": ["1002", "boss"]}, "exclude_agents (role variable wolkvox_agent_status_exclude_agents)[1]: agent_id 'boss' is not valid"),
-        ({"agent_id": ["1001"], "status": "ready", "busy_states": ["9"]}, "busy_states (role variable wolkvox_agent_status_busy_states) has the state ID '9'"),
-        ({"agent_id": ["1001"], "status": "ready", "except_from": [""]}, "except_from (role variable wolkvox_agent_status_except_from) has the entry ''"),
-        ({"agent_id": ["1001"], "status": "ready", "only_from": ["9"]}, "only_from (role variable wolkvox_agent_status_only_from) has the state ID '9'"),
-        ({"agent_id": ["1001"], "status": "ready", "status_labels": {"x": "Break"}}, "status 'x' is not valid"),
+        (one(poll_interval=601), "poll_interval (role variable wolkvox_agent_status_poll_interval) 601 is not valid"),
+        (one(busy_policy="sometimes"), "busy_policy 'sometimes' is not valid: use skip, wait or force"),
+        (one(exclude_agents=["1002", "boss"]), "exclude_agents (role variable wolkvox_agent_status_exclude_agents)[1]: agent_id 'boss' is not valid"),
+        (one(busy_states=["9"]), "busy_states (role variable wolkvox_agent_status_busy_states) has the state ID '9'"),
+        (one(except_from=[""]), "except_from (role variable wolkvox_agent_status_except_from) has the entry ''"),
+        (one(only_from=["9"]), "only_from (role variable wolkvox_agent_status_only_from) has the state ID '9'"),
+        (one(status_labels={"x": "Break"}), "status 'x' is not valid"),
     ],
 )
 def test_bad_requests_fail_before_any_request(make_task, fake_api, fake_time, params, must_contain):
@@ -263,19 +268,13 @@ def test_failure_message_without_why_uses_msg():
     assert failure_message(actions, {"failed": 1, "total": 1}) == "1 of 1 agents failed: 1 agent (1): agent 1 does not exist"
 
 
-def _counts(**counts):
-    summary = dict(total=0, changed=0, unchanged=0, skipped=0, pending=0, failed=0, skipped_busy=0)
-    summary.update(counts)
-    return summary
-
-
 @pytest.mark.parametrize(
     "summary, check_mode, expected",
     [
-        (_counts(total=3, changed=1, unchanged=1, skipped=1), False, "1 changed, 1 unchanged, 1 skipped, 0 failed of 3 agents"),
-        (_counts(total=3, changed=1, unchanged=1, skipped=1), True,
+        (summary_counts(total=3, changed=1, unchanged=1, skipped=1), False, "1 changed, 1 unchanged, 1 skipped, 0 failed of 3 agents"),
+        (summary_counts(total=3, changed=1, unchanged=1, skipped=1), True,
          "1 would change, 1 unchanged, 1 skipped, 0 failed of 3 agents (check mode: nothing sent)"),
-        (_counts(total=4, changed=1, pending=2, skipped=1, skipped_busy=1), False,
+        (summary_counts(total=4, changed=1, pending=2, skipped=1, skipped_busy=1), False,
          "1 changed, 0 unchanged, 1 skipped, 2 pending, 0 failed of 4 agents (1 skipped as busy)"),
     ],
 )
@@ -422,7 +421,7 @@ def test_verify_cannot_check_an_unlabelled_state(make_task, fake_api, fake_time)
 
 
 def test_verify_without_changes_reads_once(make_task, fake_api, fake_time):
-    result = run(make_task({"agent_id": ["1001"], "status": "ready", "verify": True}), fake_time)
+    result = run(make_task(one(verify=True)), fake_time)
     assert result["changed"] is False
     assert len(fake_api.sent("GET")) == 1
 
