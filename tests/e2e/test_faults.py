@@ -7,7 +7,7 @@ every agent is accounted for, retries are bounded and counted, errors are clean.
 from __future__ import annotations
 
 from conftest import run_tasks, status_task
-from _faults_helpers import assert_accounted, by_agent, change_requests
+from _helpers import assert_accounted, by_agent, change_requests
 
 IDS = [str(5000 + i) for i in range(40)]
 

@@ -19,7 +19,7 @@ import time
 import urllib.request
 
 from conftest import ROOT, SimulatorProcess, run_tasks, status_task
-from _helpers_ops import recap, run_fqcn, summary_lines, write_inventory
+from _helpers import recap, run_fqcn, summary_lines, write_inventory
 
 OP = "bogota_sales"
 BUSY = ["On call", "Ringing", "ACW"]

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from conftest import TOKENS
-from _helpers_ops import demo_vars, folded_counts, recap, run_fqcn, summary_lines, write_inventory
+from _helpers import demo_vars, folded_counts, recap, run_fqcn, summary_lines, write_inventory
 
 OPERATIONS = sorted(TOKENS)
 READY, LOGOUT = "ready", "logout"

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from conftest import TOKENS, SimulatorProcess, run_tasks, status_task
-from _faults_helpers import hits, private_tmpdir, assert_locks_free_and_clean
+from _helpers import assert_locks_free_and_clean, hits, private_tmpdir
 
 
 def test_token_never_in_vvvv_output_success_or_failure(fresh, tmp_path):

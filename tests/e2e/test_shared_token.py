@@ -13,14 +13,14 @@ import time
 import pytest
 
 from conftest import TOKENS, collections_path
-from _faults_helpers import (
+from _helpers import (
     assert_accounted,
     assert_locks_free_and_clean,
     kill_tree,
     private_tmpdir,
     read_results,
     run_inventory,
-    write_inventory,
+    write_shared_token_inventory as write_inventory,
     write_slice_play,
 )
 

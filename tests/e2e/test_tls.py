@@ -9,7 +9,7 @@ import certifi
 import pytest
 
 from conftest import TOKENS, SimulatorProcess, run_tasks, status_task
-from _faults_helpers import hits
+from _helpers import hits
 
 
 @pytest.fixture(scope="module")
