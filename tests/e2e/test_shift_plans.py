@@ -1,0 +1,132 @@
+# Copyright (c) wolkvox.contact_center contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Shift plans, end to end: the agent_status role over an operation whose inventory holds a plan,
+run at chosen instants (-e wolkvox_agent_status_at=...) the way a schedule would run it, against
+the simulator: the planned states, one read per applying run, nothing at all when no entry is
+active, a --check --diff preview, and malformed or contradictory plans stopped before any request."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from _helpers import recap, run_fqcn, summary_lines, write_inventory
+
+OP = "bogota_sales"  # 1001 Logout, 1002 Active breaks, 1003 Ready, 1004 Lunch, 1005 ACW
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+# The contract's example, weekdays only, so that the weekend has moments with no active entry.
+PLAN = [
+    {"all_agents": True, "status": "ready", "from": "08:00", "to": "17:00", "days": WEEKDAYS},
+    {"agents": ["1001", "1002"], "status": "8", "from": "12:00", "to": "13:00", "days": WEEKDAYS},
+    {"all_agents": True, "status": "logout", "from": "17:00", "to": "08:00", "days": WEEKDAYS},  # crosses midnight
+]
+# 2026-11-25 is a Wednesday, 2026-11-28 a Saturday, 2026-11-29 a Sunday.
+WEDNESDAY = "2026-11-25"
+
+
+def plan_inventory(tmp_path, sim, plan=None):
+    return write_inventory(tmp_path, sim, {OP: {
+        "wolkvox_agent_status_plan": PLAN if plan is None else plan,
+        "wolkvox_agent_status_timezone": "America/Bogota",
+        "wolkvox_agent_status_labels": {"8": "Lunch"},
+    }})
+
+
+def run_at(sim, tmp_path, inventory, at, *args):
+    return run_fqcn(sim, tmp_path, "apply_agent_states", "-e", "wolkvox_agent_status_at=%s" % at, *args,
+                    inventory=inventory)
+
+
+def sent(stats):
+    return sorted((entry["agent_id"], entry["status"]) for entry in stats["log"] if entry["kind"] == "change_status")
+
+
+def test_the_plan_is_applied_at_each_moment_with_one_read(fresh, tmp_path):
+    inventory = plan_inventory(tmp_path, fresh)
+    ids = ["1001", "1002", "1003", "1004", "1005"]
+    moments = [
+        # (at, expected states, summary line)
+        ("%sT09:00" % WEDNESDAY, dict((aid, "Ready") for aid in ids),
+         "4 changed, 1 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents"),
+        ("%sT12:30" % WEDNESDAY, dict((aid, "Lunch" if aid in ("1001", "1002") else "Ready") for aid in ids),
+         "2 changed, 3 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents"),
+        # 18:00 in Bogota (UTC-5), given as a UTC instant: the offset wins over the time zone.
+        ("%sT23:00:00Z" % WEDNESDAY, dict((aid, "Logout") for aid in ids),
+         "5 changed, 0 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents"),
+    ]
+    for at, expected, line in moments:
+        fresh.reset(state=False)
+        before = fresh.state(OP)
+        run = run_at(fresh, tmp_path, inventory, at)
+        assert run.rc == 0, run.output[-3000:]
+        assert summary_lines(run.stdout)[OP] == line, (at, run.stdout[-2000:])
+        assert fresh.state(OP) == expected, at
+        stats = fresh.stats()
+        assert stats["requests"]["agents"] == 1, at  # one read per applying run
+        wanted = dict((aid, "8" if label == "Lunch" else label.lower()) for aid, label in expected.items())
+        assert sent(stats) == sorted((aid, wanted[aid]) for aid in ids if before[aid] != expected[aid]), at
+
+    # The schedule runs again at the same moment: converged, one request.
+    fresh.reset(state=False)
+    again = run_at(fresh, tmp_path, inventory, "%sT18:05" % WEDNESDAY)
+    assert again.rc == 0, again.output[-3000:]
+    assert recap(again.output)[OP]["changed"] == 0
+    assert fresh.stats()["total"] == 1
+
+
+def test_a_moment_with_no_active_entry_makes_no_request(fresh, tmp_path):
+    inventory = plan_inventory(tmp_path, fresh)
+    before = fresh.state(OP)
+    run = run_at(fresh, tmp_path, inventory, "2026-11-29T12:00")  # a Sunday: no entry has that day
+    assert run.rc == 0, run.output[-3000:]
+    line = summary_lines(run.stdout)[OP]
+    assert "no plan entry is active" in line and "nothing read, nothing sent" in line, line
+    assert recap(run.output)[OP]["changed"] == 0
+    assert fresh.stats()["total"] == 0
+    assert fresh.state(OP) == before
+
+    # The evening window of Friday crosses midnight and belongs to Friday: Saturday 07:30 is still in it.
+    run = run_at(fresh, tmp_path, inventory, "2026-11-28T07:30", "--check")
+    assert run.rc == 0, run.output[-3000:]
+    assert summary_lines(run.stdout)[OP].startswith("4 would change, 1 unchanged, "), run.stdout[-2000:]
+    assert fresh.stats()["requests"] == dict(fresh.stats()["requests"], agents=1, change_status=0)
+
+
+def test_check_diff_previews_a_moment_of_the_plan(fresh, tmp_path):
+    inventory = plan_inventory(tmp_path, fresh)
+    before = fresh.state(OP)
+    run = run_at(fresh, tmp_path, inventory, "%sT12:30" % WEDNESDAY, "--check", "--diff")
+    assert run.rc == 0, run.output[-3000:]
+    assert summary_lines(run.stdout)[OP] == \
+        "4 would change, 1 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents (check mode: nothing sent)"
+    assert "--- before: bogota_sales (server 0042)" in run.stdout
+    for agent, was, will in [("1001 Ana Gomez", "Logout", "Lunch"), ("1002 Luis Perez", "Active breaks", "Lunch"),
+                             ("1004 Jorge Díaz", "Lunch", "Ready"), ("1005 Sofia Leon", "ACW", "Ready")]:
+        assert re.search(r"^-%s +%s\n\+%s +%s$" % (agent, was, agent, will), run.stdout, re.M), (agent, run.stdout)
+    assert "1003 Marta Ruiz" not in run.stdout  # already Ready: not in the diff
+    stats = fresh.stats()
+    assert stats["requests"]["change_status"] == 0 and stats["requests"]["agents"] == 1
+    assert fresh.state(OP) == before
+
+
+@pytest.mark.parametrize("plan, needles", [
+    (
+        [dict(PLAN[0], **{"from": "8:00"})] + PLAN[1:],
+        ["wolkvox_agent_status_plan[0]", "'from'", "'8:00'"],
+    ),
+    (
+        [{"agents": ["1001"], "status": "ready", "from": "08:00", "to": "17:00"},
+         {"agents": ["1001"], "status": "logout", "from": "12:00", "to": "13:00"}],
+        ["wolkvox_agent_status_plan entries 0 and 1", "agent 1001"],
+    ),
+], ids=["malformed-from", "conflicting-entries"])
+def test_a_bad_plan_fails_before_any_request(fresh, tmp_path, plan, needles):
+    inventory = plan_inventory(tmp_path, fresh, plan)
+    run = run_at(fresh, tmp_path, inventory, "%sT12:30" % WEDNESDAY)
+    assert run.rc != 0
+    for needle in needles:
+        assert needle in run.output, (needle, run.output[-3000:])
+    assert recap(run.output)[OP]["failed"] == 1
+    assert fresh.stats()["total"] == 0
