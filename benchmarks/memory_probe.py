@@ -1,9 +1,10 @@
 # Copyright (c) wolkvox.contact_center contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""An interpreter wrapper for ansible-playbook (ANSIBLE_PYTHON_INTERPRETER points at a script
-that runs this file): runs the module process as its only child and appends the child's peak
-resident memory (ru_maxrss) to a JSON-lines file.
+"""Runs a Python program (ansible-playbook, or a module process when ANSIBLE_PYTHON_INTERPRETER
+points at a script that runs this file) as its only child and appends the peak resident memory
+(ru_maxrss) of the largest process of that tree (the child, or one of its own children that it
+waited for, such as ansible-playbook's forked workers) to a JSON-lines file.
 
 Usage: python memory_probe.py OUTFILE [python arguments...]
 """
