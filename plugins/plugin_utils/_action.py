@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import HAS_REQUESTS
@@ -116,9 +117,11 @@ class WolkvoxAction(ActionBase):
         finally:
             os.environ.clear()
             os.environ.update(saved)
+        # As AnsibleModule does: a no_log value (the token) never appears in what is returned.
+        secrets = validation._no_log_values
         if validation.error_messages:
-            result.update(failed=True, changed=False, api_calls=0,
-                          msg="Invalid options for %s: %s" % (self.MODULE, "; ".join(validation.error_messages)))
+            result.update(remove_values(dict(failed=True, changed=False, api_calls=0, msg="Invalid options for %s: %s"
+                                             % (self.MODULE, "; ".join(validation.error_messages))), secrets))
             return result
 
         task = _Task(validation.validated_parameters, bool(self._task.check_mode))
@@ -134,5 +137,5 @@ class WolkvoxAction(ActionBase):
         outcome.setdefault("api_calls", task.api_calls())
         if task.warnings:
             outcome["warnings"] = task.warnings
-        result.update(outcome)
+        result.update(remove_values(outcome, secrets))
         return result
