@@ -15,10 +15,17 @@ process, with injected latency) this measures, interleaved and repeated (medians
   ops x10       10 operations x M agents (10 tokens) with forks=10, through the role agent_status
                 (or, while the role is missing, one bulk task per host delegated to localhost)
   ops x1        the same for one operation
-  memory        the module process's peak RSS while it reads an agents answer of 60,000 records
+  fleet K       K = 5, 10, 20, 40 operations (inventory hosts, each its own server code and token, 50 agents,
+                50 ms latency, forks 20), in a second simulator: the wall time of ansible-playbook for one
+                ansible.builtin.ping per host (the baseline), wolkvox.contact_center.apply_agent_states applying,
+                the same converged (exactly one request per operation, checked), and one plain
+                wolkvox_agent_status task per host; each task's time and the CPU of the whole run
+  memory        the peak RSS of ansible-playbook's processes while the task reads an agents answer of
+                60,000 records (the task runs in-process, in the worker ansible-playbook forks)
 
-and writes a Markdown table and a PNG chart (docs/benchmarks.md, docs/benchmarks.png).
-Run it with tools/bench (or make bench), which builds and installs the collection first.
+and writes Markdown tables and PNG charts (docs/benchmarks.md, docs/benchmarks.png, docs/benchmarks-fleet.png).
+Run it with tools/bench (or make bench), which builds and installs the collection first; --only and --skip
+choose the parts (e.g. --only fleet,converged for a quick look at the fleet).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import ssl
 import statistics
@@ -191,10 +199,14 @@ class Ansible(object):
             with open(inv_path, "w") as handle:
                 json.dump(inventory, handle)
             inv_args = ["-i", inv_path]
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         proc = subprocess.run(list(prefix) + [self.playbook_bin] + inv_args + [playbook] + list(args), cwd=self.workdir,
                               env=environ, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU seconds of ansible-playbook and every process it waited for (workers, module processes).
+        cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
         if proc.returncode != 0 or not os.path.exists(timing):
             raise RuntimeError("ansible-playbook failed (rc %d):\n%s" % (proc.returncode, (proc.stdout + proc.stderr)[-4000:]))
         with open(timing) as handle:
@@ -205,7 +217,7 @@ class Ansible(object):
             if task["failed"]:
                 raise RuntimeError("task %r failed: %s" % (task["name"], task.get("msg")))
         plays = [dict(p, duration=p["end"] - p["start"]) for p in data["plays"]]
-        return {"wall": wall, "tasks": tasks, "plays": plays}
+        return {"wall": wall, "cpu": cpu, "tasks": tasks, "plays": plays}
 
 
 def task_time(run, name):
@@ -490,15 +502,15 @@ class Fleet(object):
         run, tasks = self._run([{"name": "baseline", "hosts": "wolkvox_operations", "gather_facts": False,
                                  "tasks": [{"name": "ping", "ansible.builtin.ping": {}, "delegate_to": "localhost"}]}],
                                count)
-        baseline = {"wall": run["wall"], "tasks": tasks}
+        baseline = {"wall": run["wall"], "cpu": run["cpu"], "tasks": tasks}
         baseline.update(self._requests(count, "baseline", 0, 0))
         self.sim.reset_counters()
         run, tasks = self._run(FLEET_PLAYBOOK, count)
-        apply_ = {"wall": run["wall"], "tasks": tasks}
+        apply_ = {"wall": run["wall"], "cpu": run["cpu"], "tasks": tasks}
         apply_.update(self._requests(count, "apply, %d operations" % count, n, 1))
         self.sim.reset_counters()
         run, tasks = self._run(FLEET_PLAYBOOK, count)
-        converged = {"wall": run["wall"], "tasks": tasks}
+        converged = {"wall": run["wall"], "cpu": run["cpu"], "tasks": tasks}
         converged.update(self._requests(count, "converged, %d operations" % count, 0, 1))
         # The same converged work as one plain task per host, without the role: what the role adds.
         self.sim.reset_counters()
@@ -510,7 +522,7 @@ class Fleet(object):
                                  "tasks": [{"name": "Put the agents into ready (one task, no role)",
                                             "wolkvox.contact_center.wolkvox_agent_status": params,
                                             "delegate_to": "localhost"}]}], count)
-        one_task = {"wall": run["wall"], "tasks": tasks}
+        one_task = {"wall": run["wall"], "cpu": run["cpu"], "tasks": tasks}
         one_task.update(self._requests(count, "one task per host, %d operations" % count, 0, 1))
         return {"ops": count, "agents": n, "latency": self.args.fleet_latency, "forks": self.args.fleet_forks,
                 "floor": floor_seconds(n, self.args.fleet_latency),
@@ -535,7 +547,7 @@ def summarize(samples, args):
     lat = args.latency
     med = {}
     for key, runs in samples.items():
-        if key.startswith("memory") or key.startswith("fleet_"):
+        if key.startswith("memory") or key.startswith("fleet_") or key == "load":
             continue
         med[key] = {
             "n": runs[0]["n"],
@@ -817,6 +829,7 @@ def fleet_summary(samples):
             kinds = set(k for r in present for k in r["tasks"])
             row[kind] = {
                 "wall": median([r["wall"] for r in present]),
+                "cpu": median([r.get("cpu", float("nan")) for r in present]),
                 "tasks": dict((k, median([r["tasks"].get(k, 0.0) for r in present])) for k in kinds),
                 "requests": median([r["requests"] for r in present]),
                 "per_op": (min(r["per_op_min"] for r in present) if all(r["per_op_min"] is not None for r in present) else None,
@@ -863,12 +876,12 @@ def fleet_breakdown_rows(fleet):
             if kind not in row:
                 continue
             tasks = row[kind]["tasks"]
-            rows.append([str(row["ops"]), label, fmt(row[kind]["wall"])] +
+            rows.append([str(row["ops"]), label, fmt(row[kind]["wall"]), fmt(row[kind]["cpu"])] +
                         [fmt(tasks[k]) if k in tasks else "-" for k, dummy in FLEET_TASKS])
     return rows
 
 
-FLEET_BREAKDOWN_HEADER = ["operations", "run", "whole run s"] + ["%s s" % label for dummy, label in FLEET_TASKS]
+FLEET_BREAKDOWN_HEADER = ["operations", "run", "whole run s", "CPU s"] + ["%s s" % label for dummy, label in FLEET_TASKS]
 
 
 def fleet_verdicts(fleet, add):
@@ -898,17 +911,18 @@ def fleet_analysis(fleet):
         base, conv, app = row["baseline"], row["converged"], row["apply"]
         k = row["ops"]
         bt, ct, at = base["tasks"], conv["tasks"], app["tasks"]
-        text = ("- **K=%d**: the baseline is %s s outside tasks (start-up, inventory, play) and %s s of ping (%s ms per host). "
-                "The converged run is %s s outside tasks, then %s s argument validation, %s s status task and %s s summary "
-                "(%s ms per host over its 3 tasks; %sx the baseline)."
-                % (k, fmt(bt.get("outside")), fmt(bt.get("ping")), fmt(bt.get("ping", 0) / k * 1000, 0),
+        text = ("- **K=%d**: the baseline is %s s outside tasks (start-up, inventory, play) and %s s of ping (%s ms per "
+                "host), %s s of CPU. The converged run is %s s outside tasks, then %s s argument validation, %s s status "
+                "task and %s s summary (%s ms per host over its 3 tasks), %s s of CPU: %sx the baseline."
+                % (k, fmt(bt.get("outside")), fmt(bt.get("ping")), fmt(bt.get("ping", 0) / k * 1000, 0), fmt(base.get("cpu")),
                    fmt(ct.get("outside")), fmt(ct.get("validate")), fmt(ct.get("status")), fmt(ct.get("summary")),
                    fmt((ct.get("validate", 0) + ct.get("status", 0) + ct.get("summary", 0)) / k * 1000, 0),
-                   fmt(row["conv_ratio"])))
+                   fmt(conv.get("cpu")), fmt(row["conv_ratio"])))
         if "one_task" in row:
             text += (" One wolkvox_agent_status task per host without the role does the same converged work in %s s "
-                     "(its task %s s, %sx the baseline)."
-                     % (fmt(row["one_task"]["wall"]), fmt(row["one_task"]["tasks"].get("status")), fmt(row["one_task_ratio"])))
+                     "(its task %s s, %s s of CPU, %sx the baseline)."
+                     % (fmt(row["one_task"]["wall"]), fmt(row["one_task"]["tasks"].get("status")),
+                        fmt(row["one_task"].get("cpu")), fmt(row["one_task_ratio"])))
         text += (" Applying, the status task takes %s s for %d changes per operation (floor %s s) and the summary %s s."
                  % (fmt(at.get("status")), row["agents"], fmt(row["floor"]), fmt(at.get("summary"))))
         lines.append(text)
@@ -962,10 +976,15 @@ def fleet_chart(path, fleet):
     return True
 
 
-def environment_text(args, ansible_version):
-    return ("%s; Python %s; ansible-core %s; %d CPU cores; simulator latency %g ms; %s; %d repeat(s), medians"
-            % (platform.system(), platform.python_version(), ansible_version, os.cpu_count() or 0, args.latency * 1000,
-               "HTTPS" if args.tls else "HTTP", args.repeats))
+def environment_text(args, ansible_version, loads=None):
+    text = ("%s; Python %s; ansible-core %s; %d CPU cores; simulator latency %g ms (fleet part: %g ms); %s; %d repeat(s), "
+            "medians" % (platform.system(), platform.python_version(), ansible_version, os.cpu_count() or 0,
+                         args.latency * 1000, args.fleet_latency * 1000, "HTTPS" if args.tls else "HTTP", args.repeats))
+    if loads:
+        text += ("; 1-minute load average before each scenario (the benchmark's own runs included): %s to %s (median %s) on "
+                 "%d cores"
+                 % (fmt(min(loads), 1), fmt(max(loads), 1), fmt(median(loads), 1), os.cpu_count() or 0))
+    return text
 
 
 def command_text(args):
@@ -1109,7 +1128,7 @@ included).
         "note": (" " + args.note.strip()) if args.note else "",
         "analysis": analysis(med, args) or "Not enough scenarios ran to say.",
         "cmd": command_text(args), "date": datetime.date.today().isoformat(),
-        "env": environment_text(args, ansible_version),
+        "env": environment_text(args, ansible_version, samples.get("load")),
         "repeats": args.repeats, "table": table, "goals": goals, "mem": mem_text or "Not measured.\n",
         "fleet": fleet_section(args, fleet, has_fleet_chart),
         "chart": "![Benchmark chart](%s.png)" % args.name if has_chart else "No chart.",
@@ -1232,9 +1251,11 @@ def main(argv=None):
             for k in args.fleet_ops:
                 scenarios.append(("fleet_%d" % k, lambda k=k: fleet.measure(k)))
         samples = dict((scenario[0], []) for scenario in scenarios)
+        samples["load"] = []
         for repeat in range(args.repeats):
             for key, func in scenarios:
                 log("repeat %d/%d: %s" % (repeat + 1, args.repeats, key))
+                samples["load"].append(os.getloadavg()[0])
                 result = func()
                 if key.startswith("fleet_"):
                     log("  baseline %s s, apply %s s, converged %s s, one task %s s (%d requests converged)"
