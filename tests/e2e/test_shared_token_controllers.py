@@ -13,7 +13,6 @@ converge all of its agents, round after round."""
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import subprocess
@@ -23,6 +22,7 @@ import time
 import yaml
 
 from conftest import TOKENS, collections_path, connection
+from _helpers import assert_accounted, lock_files, private_tmpdir
 
 OP = "bogota_sales"
 ROUNDS = 5
@@ -78,14 +78,13 @@ def run_round(sim, tmp_path, number, status):
     started = time.monotonic()
     for index in range(CONTROLLERS):
         directory = tmp_path / ("round%d-controller%d" % (number, index))
-        tmpdir = tmp_path / ("tmp-controller%d" % index)  # the same private TMPDIR every round
+        tmpdir = private_tmpdir(tmp_path, "tmp-controller%d" % index)  # its own, the same every round
         directory.mkdir()
-        tmpdir.mkdir(mode=0o700, exist_ok=True)
         out = directory / "result.json"
         play = write_play(directory, sim, controller_agents(index), status, out)
         proc = subprocess.Popen(
             ["ansible-playbook", "-i", "localhost,", "-c", "local", str(play)],
-            cwd=str(directory), env=controller_env(str(tmpdir)),
+            cwd=str(directory), env=controller_env(tmpdir),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         procs.append((proc, out))
@@ -124,7 +123,7 @@ def test_three_controllers_sharing_one_token_each_converge_every_agent(fresh, tm
             assert token not in output, "the token leaked into the output of controller %d" % index
             assert rc == 0, "round %d, controller %d:\n%s" % (number + 1, index, output[-3000:])
             assert result is not None and not result.get("failed"), (number + 1, index, result and result["msg"])
-            assert [a["agent_id"] for a in result["agents"]] == controller_agents(index)
+            assert_accounted(result, controller_agents(index))
             assert result["summary"]["changed"] == PER_CONTROLLER, (number + 1, index, result["msg"])
             assert result["summary"]["failed"] == 0
         # Every agent of every controller is in the state its controller asked for.
@@ -147,8 +146,8 @@ def test_three_controllers_sharing_one_token_each_converge_every_agent(fresh, tm
 
     # The controllers shared no lock files: each made its own, in its own TMPDIR.
     for index in range(CONTROLLERS):
-        slots = glob.glob(str(tmp_path / ("tmp-controller%d" % index) / ("wolkvox-slots-%d" % os.getuid()) / "*.lock"))
-        assert slots, "controller %d made no lock file in its own TMPDIR" % index
+        own = private_tmpdir(tmp_path, "tmp-controller%d" % index)
+        assert lock_files(own), "controller %d made no lock file in its own TMPDIR" % index
     # The back-pressure path was really exercised: the token was busy for some requests.
     busy_total = sum(m["busy_answers"] for m in measured)
     assert busy_total > 0, measured
@@ -156,6 +155,7 @@ def test_three_controllers_sharing_one_token_each_converge_every_agent(fresh, tm
                "latency_s": LATENCY, "busy_answers_per_round": [m["busy_answers"] for m in measured],
                "requests_per_round": [m["requests"] for m in measured],
                "wall_s_per_round": [m["wall_s"] for m in measured]}
-    print("shared token, %d controllers x %d agents, %d rounds: %s" % (CONTROLLERS, PER_CONTROLLER, ROUNDS, json.dumps(summary)))
+    print("shared token, %d controllers x %d agents, %d rounds: %s"
+          % (CONTROLLERS, PER_CONTROLLER, ROUNDS, json.dumps(summary)))
     for key, value in summary.items():
         record_property(key, json.dumps(value) if isinstance(value, list) else value)
