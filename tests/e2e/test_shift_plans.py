@@ -26,12 +26,14 @@ PLAN = [
 WEDNESDAY = "2026-11-25"
 
 
-def plan_inventory(tmp_path, sim, plan=None):
-    return write_inventory(tmp_path, sim, {OP: {
+def plan_inventory(tmp_path, sim, plan=None, extra=None):
+    host_vars = {
         "wolkvox_agent_status_plan": PLAN if plan is None else plan,
         "wolkvox_agent_status_timezone": "America/Bogota",
         "wolkvox_agent_status_labels": {"8": "Lunch"},
-    }})
+    }
+    host_vars.update(extra or {})
+    return write_inventory(tmp_path, sim, {OP: host_vars})
 
 
 def run_at(sim, tmp_path, inventory, at, *args):
@@ -111,19 +113,21 @@ def test_check_diff_previews_a_moment_of_the_plan(fresh, tmp_path):
     assert fresh.state(OP) == before
 
 
-@pytest.mark.parametrize("plan, needles", [
+@pytest.mark.parametrize("plan, extra, needles", [
     (
-        [dict(PLAN[0], **{"from": "8:00"})] + PLAN[1:],
+        [dict(PLAN[0], **{"from": "8:00"})] + PLAN[1:], {},
         ["wolkvox_agent_status_plan[0]", "'from'", "'8:00'"],
     ),
     (
         [{"agents": ["1001"], "status": "ready", "from": "08:00", "to": "17:00"},
-         {"agents": ["1001"], "status": "logout", "from": "12:00", "to": "13:00"}],
+         {"agents": ["1001"], "status": "logout", "from": "12:00", "to": "13:00"}], {},
         ["wolkvox_agent_status_plan entries 0 and 1", "agent 1001"],
     ),
-], ids=["malformed-from", "conflicting-entries"])
-def test_a_bad_plan_fails_before_any_request(fresh, tmp_path, plan, needles):
-    inventory = plan_inventory(tmp_path, fresh, plan)
+    # A plan is used instead of the other forms, not with them.
+    (PLAN, {"wolkvox_agent_status_all": "ready"}, ["set only one of"]),
+], ids=["malformed-from", "conflicting-entries", "plan-and-all"])
+def test_a_bad_plan_fails_before_any_request(fresh, tmp_path, plan, extra, needles):
+    inventory = plan_inventory(tmp_path, fresh, plan, extra)
     run = run_at(fresh, tmp_path, inventory, "%sT12:30" % WEDNESDAY)
     assert run.rc != 0
     for needle in needles:
