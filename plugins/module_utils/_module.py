@@ -46,23 +46,10 @@ def failure(exc, api_calls):
     return result
 
 
-class WolkvoxModule(AnsibleModule):
-    """An AnsibleModule with the connection options merged in and a ready client."""
+class ClientOwner(object):
+    """A client made on first use from ``self.params`` (the module, or the action plugin's task)."""
 
-    def __init__(self, argument_spec, **kwargs):
-        spec = dict(CONNECTION_SPEC)
-        spec.update(argument_spec)
-        self._given_server = None
-        super(WolkvoxModule, self).__init__(argument_spec=spec, **kwargs)
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
-        self._client = None
-
-    def _load_params(self):
-        super(WolkvoxModule, self)._load_params()
-        # The value as given, before the argument spec turns a number into text: an unquoted
-        # 0042 in YAML is the number 34, and "34" would silently talk to another server.
-        self._given_server = self.params.get("wolkvox_server")
+    _client = None
 
     @property
     def client(self):
@@ -72,6 +59,28 @@ class WolkvoxModule(AnsibleModule):
 
     def api_calls(self):
         return self._client.api_calls if self._client is not None else 0
+
+    def close_client(self):
+        if self._client is not None:
+            self._client.close()
+
+
+class WolkvoxModule(ClientOwner, AnsibleModule):
+    """An AnsibleModule with the connection options merged in and a ready client."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = dict(CONNECTION_SPEC)
+        spec.update(argument_spec)
+        self._given_server = None
+        super(WolkvoxModule, self).__init__(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+
+    def _load_params(self):
+        super(WolkvoxModule, self)._load_params()
+        # The value as given, before the argument spec turns a number into text: an unquoted
+        # 0042 in YAML is the number 34, and "34" would silently talk to another server.
+        self._given_server = self.params.get("wolkvox_server")
 
     def run(self, func):
         """Run ``func(module)`` and exit with its result dict; WolkvoxError becomes a clean failure.
@@ -86,8 +95,7 @@ class WolkvoxModule(AnsibleModule):
         except WolkvoxError as exc:
             result = failure(exc, self.api_calls())
         finally:
-            if self._client is not None:
-                self._client.close()
+            self.close_client()
         result.setdefault("api_calls", self.api_calls())
         if result.pop("failed", False):
             self.fail_json(**result)

@@ -28,33 +28,19 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection
     validate_server,
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxError, WolkvoxInputError
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import client_from, failure
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import ClientOwner, failure
 
 
-class _Task(object):
+class _Task(ClientOwner):
     """What an engine needs: params, check mode, a client (made on first use), warn()."""
 
     def __init__(self, params, check_mode):
         self.params = params
         self.check_mode = check_mode
         self.warnings = []
-        self._client = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = client_from(self.params)
-        return self._client
-
-    def api_calls(self):
-        return self._client.api_calls if self._client is not None else 0
 
     def warn(self, msg):
         self.warnings.append(msg)
-
-    def close(self):
-        if self._client is not None:
-            self._client.close()
 
 
 class WolkvoxAction(ActionBase):
@@ -133,7 +119,7 @@ class WolkvoxAction(ActionBase):
         except WolkvoxError as exc:
             outcome = failure(exc, task.api_calls())
         finally:
-            task.close()
+            task.close_client()
         outcome.setdefault("api_calls", task.api_calls())
         if task.warnings:
             outcome["warnings"] = task.warnings
