@@ -24,8 +24,10 @@ end to end, the rest being placeholder values (the first fixed text may begin, a
 end, in the middle of one). At least 60 % of the part's characters must be fixed texts, and one
 fixed text must be at least 12 characters long (or the whole part, when shorter). A message the
 code composes from several literals (``"agents[%d]"``, ``" (agent %s)"``, ``"%s: %s"``, ``"status
-%s is not valid: ..."``) passes when its pieces are there. A message that disappears from the code,
-or is reworded, fails: test_a_message_removed_from_the_code_fails shows it.
+%s is not valid: ..."``) passes when its pieces are there. A message whose own text disappears
+from the code, or is reworded, fails (test_a_message_removed_from_the_code_fails shows it); a
+message made only of pieces that other messages share too (an option's name, "is not valid: it
+must be") is only as safe as those pieces.
 """
 
 from __future__ import annotations
