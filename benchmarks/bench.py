@@ -299,6 +299,65 @@ class Bench(object):
         return {"n": n, "seconds": task["duration"], "wall": run["wall"], "requests": stats["total"],
                 "api_calls": task.get("api_calls"), "concurrency": conc}
 
+    @staticmethod
+    def median_run(count, func):
+        """The run of median time of ``count`` runs of ``func`` (for short scenarios on a noisy machine)."""
+        runs = sorted((func() for dummy in range(count)), key=lambda r: r["seconds"])
+        chosen = dict(runs[(len(runs) - 1) // 2])
+        chosen["all_seconds"] = [r["seconds"] for r in runs]
+        return chosen
+
+    def converged_parts(self, n):
+        """What the converged task time of N agents is made of, each in its own playbook: the same task (a list
+        of N IDs), the same with ``all_agents`` (no list of N IDs to template and validate), the same with
+        ``no_log`` (Ansible censors the result of N entries before it reaches the controller's callbacks) and a
+        trivial debug task; and the engine alone, called in this process (validation, the one read, planning,
+        the result)."""
+        self.sim.prepare("bench", n, BULK_START)
+        params = self.ansible.connection("bench")
+        listed = dict(params, agent_id=self.ids(BULK_START, n), status="logout")
+        module = "wolkvox.contact_center.wolkvox_agent_status"
+        out = {"n": n}
+        for task in ({"name": "list", module: listed},
+                     {"name": "all_agents", module: dict(params, all_agents=True, status="logout")},
+                     {"name": "no_log", module: listed, "no_log": True},
+                     {"name": "debug", "ansible.builtin.debug": {"msg": "a trivial task"}}):
+            run = self.ansible.run(localhost_play("converged parts", [task]))
+            timing = task_time(run, task["name"])
+            out[task["name"]] = timing["duration"]
+            if task["name"] in ("list", "all_agents") and (timing.get("summary") or {}).get("unchanged") != n:
+                raise RuntimeError("converged parts, %s: the summary is %s" % (task["name"], timing.get("summary")))
+        stats = self.sim.stats()
+        self._check("converged parts", stats, 0, 3)
+        out["engine"] = self.engine_alone(listed)
+        out["n"] = n
+        return out
+
+    def engine_alone(self, params):
+        """Seconds of the action plugin's work without Ansible: validate ``params`` and run the engine."""
+        if self.ansible.collections not in sys.path:
+            sys.path.insert(0, self.ansible.collections)
+        # pylint: disable=import-outside-toplevel,import-error
+        from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+        from ansible_collections.wolkvox.contact_center.plugins.module_utils import _status as engine
+        from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import CONNECTION_SPEC
+        from ansible_collections.wolkvox.contact_center.plugins.plugin_utils._action import _Task
+        spec = dict(CONNECTION_SPEC)
+        spec.update(engine.ARGUMENT_SPEC)
+        kwargs = dict((k, v) for k, v in engine.SPEC_KWARGS.items() if k != "supports_check_mode")
+        began = time.perf_counter()
+        validation = ArgumentSpecValidator(spec, **kwargs).validate(params)
+        task = _Task(validation.validated_parameters, False)
+        try:
+            result = engine.run(task)
+        finally:
+            task.close()
+        seconds = time.perf_counter() - began
+        if validation.error_messages or result.get("summary", {}).get("unchanged") != len(params["agent_id"]):
+            raise RuntimeError("the engine alone: %s %s" % (validation.error_messages, result.get("msg")))
+        self.sim.reset_counters()
+        return seconds
+
     def bare(self, n):
         self.sim.prepare("bench", max([n] + self.args.sizes), BULK_START)
         server, token = self.sim.connection("bench")
@@ -547,7 +606,7 @@ def summarize(samples, args):
     lat = args.latency
     med = {}
     for key, runs in samples.items():
-        if key.startswith("memory") or key.startswith("fleet_") or key == "load":
+        if key.startswith("memory") or key.startswith("fleet_") or key in ("load", "converged_parts"):
             continue
         med[key] = {
             "n": runs[0]["n"],
@@ -802,6 +861,34 @@ def chart(path, med, floors, args):
     return True
 
 
+def converged_parts_summary(samples):
+    runs = samples.get("converged_parts") or []
+    if not runs:
+        return None
+    return dict((k, median([r[k] for r in runs])) for k in runs[0])
+
+
+def converged_analysis(parts, med, args):
+    """What the converged single-operation task time is made of (text for the report)."""
+    if not parts:
+        return ""
+    n = int(parts["n"])
+    list_t, all_t, nolog_t, debug_t, engine_t = (parts["list"], parts["all_agents"], parts["no_log"], parts["debug"],
+                                                  parts["engine"])
+    conv = med.get("converged")
+    return (
+        "- **the converged single operation, N=%d** (task time %s s in (d); %s s in a second run, among its variants): "
+        "a trivial `debug` task takes %s s; the engine alone (argument validation, the one read with its %g ms of "
+        "latency, planning %d agents, the result), called without Ansible, %s s. The same converged task with "
+        "`all_agents` instead of a list of %d IDs takes %s s: templating and validating that list in Ansible costs "
+        "about %s s. With `no_log` (Ansible censors the result of %d entries before it reaches the controller) it takes "
+        "%s s: carrying that result costs about %s s. So about %s%% of the task is Ansible handling the %d-ID argument "
+        "and the %d-entry result; the action plugin's own work is %s s."
+        % (n, fmt(conv["seconds"], 3) if conv else "-", fmt(list_t, 3), fmt(debug_t, 3), args.latency * 1000, n,
+           fmt(engine_t, 3), n, fmt(all_t, 3), fmt(list_t - all_t, 3), n, fmt(nolog_t, 3), fmt(list_t - nolog_t, 3),
+           fmt(max(0.0, (list_t - all_t) + (list_t - nolog_t)) / list_t * 100, 0), n, n, fmt(engine_t, 3)))
+
+
 # -- the fleet report -----------------------------------------------------------------------
 
 FLEET_RUNS = [
@@ -888,7 +975,7 @@ def fleet_verdicts(fleet, add):
     """The two fleet targets, with the figures of every K."""
     if not fleet:
         return
-    conv = ", ".join("K=%d: %sx" % (r["ops"], fmt(r["conv_ratio"])) for r in fleet)
+    conv = ", ".join("K=%d: %sx" % (r["ops"], fmt(r["conv_ratio"], 3)) for r in fleet)
     requests_ok = all(r["converged"]["per_op"] == (1, 1) for r in fleet)
     missed = [r for r in fleet if r["conv_ratio"] > TARGETS["fleet_converged"]]
     add("fleet, converged run <= %.1fx one trivial module task per host, exactly 1 request per operation"
@@ -896,7 +983,7 @@ def fleet_verdicts(fleet, add):
         "%s; requests per operation: %s" % (conv, ", ".join(per_op_text(r["converged"]["per_op"]) for r in fleet)),
         not missed and requests_ok,
         "" if not missed else "at K=%s (see below)" % ", ".join(str(r["ops"]) for r in missed))
-    app = ", ".join("K=%d: %sx" % (r["ops"], fmt(r["apply_ratio"])) for r in fleet)
+    app = ", ".join("K=%d: %sx" % (r["ops"], fmt(r["apply_ratio"], 3)) for r in fleet)
     missed = [r for r in fleet if r["apply_ratio"] > TARGETS["fleet_apply"]]
     add("fleet, applying run <= %.1fx (that trivial run + the API floor of one operation)" % TARGETS["fleet_apply"], app,
         not missed, "" if not missed else "at K=%s (see below)" % ", ".join(str(r["ops"]) for r in missed))
@@ -938,7 +1025,7 @@ def fleet_chart(path, fleet):
         log("matplotlib is not installed: no fleet chart (tools/bench installs it)")
         return False
     ks = [r["ops"] for r in fleet]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    fig, (left, right, parts) = plt.subplots(1, 3, figsize=(18, 5.2))
     series = [
         ("baseline (ping per host)", [r["baseline"]["wall"] for r in fleet], "#7f8c8d", "o", "-"),
         ("baseline + floor", [r["baseline"]["wall"] + r["floor"] for r in fleet], "#27ae60", "", "--"),
@@ -962,14 +1049,37 @@ def fleet_chart(path, fleet):
     right.axhline(TARGETS["fleet_apply"], color="#c0392b", linestyle="--", linewidth=1,
                   label="target %.1f (apply)" % TARGETS["fleet_apply"])
     for r in fleet:
-        right.text(r["ops"], r["conv_ratio"] + 0.02, "%.2f" % r["conv_ratio"], ha="center", fontsize=8, color="#2980b9")
-        right.text(r["ops"], r["apply_ratio"] + 0.02, "%.2f" % r["apply_ratio"], ha="center", fontsize=8, color="#c0392b")
+        right.text(r["ops"], r["conv_ratio"] - 0.03, "%.2f" % r["conv_ratio"], ha="center", va="top", fontsize=8,
+                   color="#2980b9")
+        right.text(r["ops"], r["apply_ratio"] + 0.02, "%.2f" % r["apply_ratio"], ha="center", va="bottom", fontsize=8,
+                   color="#c0392b")
     right.set_xticks(ks)
     right.set_xlabel("operations")
     right.set_ylabel("ratio (medians of ratios paired within a repeat)")
     right.set_title("Against the trivial run of the same inventory")
-    right.set_ylim(bottom=0)
+    right.set_ylim(0, max([1.4] + [r["conv_ratio"] + 0.15 for r in fleet] + [r["apply_ratio"] + 0.15 for r in fleet]))
     right.legend(fontsize=8, loc="lower right")
+    # Where the time goes: baseline and converged run side by side, stacked by task.
+    width = 0.38
+    colors = {"outside": "#bdc3c7", "ping": "#7f8c8d", "validate": "#f39c12", "status": "#2980b9", "summary": "#8e44ad"}
+    labelled = set()
+    for i, r in enumerate(fleet):
+        for x, kind in ((i - width / 2, "baseline"), (i + width / 2, "converged")):
+            bottom = 0.0
+            for part, label in FLEET_TASKS:
+                value = r[kind]["tasks"].get(part)
+                if not value:
+                    continue
+                parts.bar(x, value, width * 0.95, bottom=bottom, color=colors[part],
+                          label=label if part not in labelled else None)
+                labelled.add(part)
+                bottom += value
+            parts.text(x, bottom + 0.05, "ping" if kind == "baseline" else "conv.", ha="center", fontsize=7)
+    parts.set_xticks(range(len(fleet)))
+    parts.set_xticklabels(["K=%d" % k for k in ks])
+    parts.set_ylabel("s (medians; a task's time spans all its hosts)")
+    parts.set_title("Baseline and converged run, by task")
+    parts.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -992,6 +1102,7 @@ def command_text(args):
     cmd = ("tools/bench --repeats %d --slice %d --sizes %s --latency %g --ops %d --ops-agents %d --memory-records %d"
            % (args.repeats, args.slice, ",".join(str(n) for n in args.sizes), args.latency, args.ops, args.ops_agents,
               args.memory_records))
+    cmd += " --converged-runs %d" % args.converged_runs
     cmd += (" --fleet-ops %s --fleet-agents %d --fleet-latency %g --fleet-forks %d"
             % (",".join(str(k) for k in args.fleet_ops), args.fleet_agents, args.fleet_latency, args.fleet_forks))
     if args.only:
@@ -1087,7 +1198,8 @@ than **ceil(N/2) x latency: the floor**. Every scenario runs against the bundled
 
 Times of (a) to (d) are task times (start of the task to its last result; `ansible-playbook` start-up
 excluded). `wolkvox_agent_status` runs in Ansible's own process (the collection's action plugin: no module
-process); `ansible.builtin.uri` starts a module process per item. (e) is the whole play.
+process); `ansible.builtin.uri` starts a module process per item. (d) runs %(conv_runs)d time(s) in each
+repeat and the median one counts. (e) is the whole play.
 
 %(table)s
 
@@ -1126,10 +1238,11 @@ included).
         "nagle": ("The simulator answers with `TCP_NODELAY` on its connections, as a real server sends a small answer "
                   "at once (before that fix, each kept-alive exchange waited about 40 ms for the client's delayed ACK)."),
         "note": (" " + args.note.strip()) if args.note else "",
-        "analysis": analysis(med, args) or "Not enough scenarios ran to say.",
+        "analysis": "\n".join(t for t in (converged_analysis(converged_parts_summary(samples), med, args),
+                                            analysis(med, args)) if t) or "Not enough scenarios ran to say.",
         "cmd": command_text(args), "date": datetime.date.today().isoformat(),
         "env": environment_text(args, ansible_version, samples.get("load")),
-        "repeats": args.repeats, "table": table, "goals": goals, "mem": mem_text or "Not measured.\n",
+        "repeats": args.repeats, "conv_runs": args.converged_runs, "table": table, "goals": goals, "mem": mem_text or "Not measured.\n",
         "fleet": fleet_section(args, fleet, has_fleet_chart),
         "chart": "![Benchmark chart](%s.png)" % args.name if has_chart else "No chart.",
     }
@@ -1163,6 +1276,8 @@ def parse_args(argv=None):
     parser.add_argument("--slice", type=int, default=200, help="agents in the uri loop and the module loop (default 200)")
     parser.add_argument("--sizes", default="400,2000", help="agents in the bulk task, comma-separated (default 400,2000)")
     parser.add_argument("--converged", type=int, default=None, help="agents in the converged re-run (default: the largest size)")
+    parser.add_argument("--converged-runs", type=int, default=3,
+                        help="runs of the converged re-run (d) within each repeat; the median one counts (default 3)")
     parser.add_argument("--ops", type=int, default=10, help="operations in parallel for (e) (default 10)")
     parser.add_argument("--ops-agents", type=int, default=200, help="agents per operation for (e) (default 200)")
     parser.add_argument("--forks", type=int, default=10, help="ansible forks for (e) (default 10)")
@@ -1240,7 +1355,9 @@ def main(argv=None):
             if want("bare"):
                 scenarios.append(("bare_%d" % n, lambda n=n: bench.bare(n)))
         if want("converged"):
-            scenarios.append(("converged", lambda: bench.bulk(args.converged, converged=True)))
+            scenarios.append(("converged", lambda: bench.median_run(args.converged_runs,
+                                                                    lambda: bench.bulk(args.converged, converged=True))))
+            scenarios.append(("converged_parts", lambda: bench.converged_parts(args.converged)))
         if want("ops"):
             scenarios.append(("ops_many", lambda: bench.operations(args.ops)))
             scenarios.append(("ops_one", lambda: bench.operations(1)))
@@ -1257,7 +1374,9 @@ def main(argv=None):
                 log("repeat %d/%d: %s" % (repeat + 1, args.repeats, key))
                 samples["load"].append(os.getloadavg()[0])
                 result = func()
-                if key.startswith("fleet_"):
+                if key == "converged_parts":
+                    log("  %s" % ", ".join("%s %s s" % (k, fmt(v, 3)) for k, v in sorted(result.items()) if k != "n"))
+                elif key.startswith("fleet_"):
                     log("  baseline %s s, apply %s s, converged %s s, one task %s s (%d requests converged)"
                         % (fmt(result["baseline"]["wall"]), fmt(result["apply"]["wall"]), fmt(result["converged"]["wall"]),
                            fmt(result["one_task"]["wall"]), result["converged"]["requests"]))

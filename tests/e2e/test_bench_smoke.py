@@ -23,7 +23,7 @@ ENV = dict(os.environ, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,local
 # The report's options (the same for a run and for a report written again from its samples).
 REPORT_ARGS = [
     "--name", "bench-smoke", "--no-chart", "--repeats", "1", "--latency", "0.002", "--slice", "2", "--sizes", "4,10",
-    "--ops", "2", "--ops-agents", "3", "--forks", "2", "--memory-records", "500", "--memory-requested", "20",
+    "--converged-runs", "1", "--ops", "2", "--ops-agents", "3", "--forks", "2", "--memory-records", "500", "--memory-requested", "20",
     "--fleet-ops", "2", "--fleet-agents", "3", "--fleet-latency", "0.002", "--fleet-forks", "2",
 ]
 
@@ -54,6 +54,7 @@ def test_benchmark_runs_and_writes_its_table(bench_run):
     converged = [line for line in table if "converged" in line][0]
     assert converged.split("|")[3].strip() == "1", converged
     assert "converged single operation N=10: task time <= 0.3 s" in report
+    assert "**the converged single operation, N=10**" in report  # what its task time is made of
     assert "memory the task adds reading 500 agent records" in report
     assert not (out / "bench-smoke.png").exists()
     assert not (out / "bench-smoke-fleet.png").exists()
