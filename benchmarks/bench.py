@@ -1013,6 +1013,30 @@ def fleet_analysis(fleet):
         text += (" Applying, the status task takes %s s for %d changes per operation (floor %s s) and the summary %s s."
                  % (fmt(at.get("status")), row["agents"], fmt(row["floor"]), fmt(at.get("summary"))))
         lines.append(text)
+    for row in fleet:
+        k, base, conv, app = row["ops"], row["baseline"], row["converged"], row["apply"]
+        role_tasks = sum(conv["tasks"].get(t, 0.0) for t in ("validate", "status", "summary"))
+        if row["conv_ratio"] > TARGETS["fleet_converged"]:
+            text = ("- **Why the converged run misses at K=%d** (%sx): it takes %s s more than the baseline; its three "
+                    "tasks per host take %s s against %s s for the one ping task"
+                    % (k, fmt(row["conv_ratio"], 3), fmt(conv["wall"] - base["wall"]), fmt(role_tasks),
+                       fmt(base["tasks"].get("ping"))))
+            if "one_task" in row:
+                text += ("; the same API work as one plain task per host takes %s s (%sx the baseline), so the role's "
+                         "argument validation (%s s) and summary task (%s s) and the extra time of its status task "
+                         "(%s s against %s s) are what exceed the target"
+                         % (fmt(row["one_task"]["tasks"].get("status")), fmt(row["one_task_ratio"]),
+                            fmt(conv["tasks"].get("validate")), fmt(conv["tasks"].get("summary")),
+                            fmt(conv["tasks"].get("status")), fmt(row["one_task"]["tasks"].get("status"))))
+            lines.append(text + ".")
+        if row["apply_ratio"] > TARGETS["fleet_apply"]:
+            lines.append(
+                "- **Why the applying run misses at K=%d** (%sx): its status task takes %s s for a floor of %s s "
+                "(%d operations x %d changes in flight at most %d per token, on %d cores shared with the simulator); "
+                "argument validation %s s and summary %s s come on top, against the baseline's ping task of %s s."
+                % (k, fmt(row["apply_ratio"], 3), fmt(app["tasks"].get("status")), fmt(row["floor"]), k, row["agents"],
+                   app["concurrency"], os.cpu_count() or 0, fmt(app["tasks"].get("validate")),
+                   fmt(app["tasks"].get("summary")), fmt(base["tasks"].get("ping"))))
     return "\n".join(lines)
 
 
