@@ -77,7 +77,13 @@ def normalize_labels(status_labels):
     Returns {status: (label, ...)} with the first label used for display."""
     labels = dict((k, tuple(v)) for k, v in BUILTIN_LABELS.items())
     for key, value in (status_labels or {}).items():
-        status = normalize_status(key)
+        try:
+            status = normalize_status(key)
+        except WolkvoxInputError:
+            raise WolkvoxInputError(
+                "status_labels has the key %s, which is not a state ID: the keys are state IDs and the values the "
+                "labels the agents API shows, e.g. {'8': 'Lunch'}" % shown(key)
+            )
         values = value if isinstance(value, (list, tuple)) else [value]
         clean = []
         for item in values:

@@ -154,6 +154,13 @@ class Request(object):
         return found
 
 
+def _excluded(values):
+    try:
+        return planner.agent_ids(values, "exclude_agents")
+    except WolkvoxInputError as exc:
+        raise WolkvoxInputError("%s (role variable wolkvox_agent_status_exclude_agents)" % exc)
+
+
 def role_hint(option):
     """An option's name as module users and role users know it."""
     var = "wolkvox_agent_status_labels" if option == "status_labels" else "wolkvox_agent_status_" + option
