@@ -85,7 +85,7 @@ def test_run_reads_once_and_reports_unknown_ids(make_task, fake_api):
     [
         (_params(status=["7"]), "status has the state ID '7'"),
         (_params(agent_id=["1001", "abc"]), "agent_id 'abc' is not valid"),
-        (_params(status_labels={"x": "Break"}), "status 'x' is not valid"),
+        (_params(status_labels={"x": "Break"}), "status_labels has the key 'x', which is not a state ID"),
     ],
 )
 def test_run_validates_before_the_read(make_task, fake_api, params, must_contain):

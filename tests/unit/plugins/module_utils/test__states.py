@@ -116,8 +116,8 @@ def test_normalize_labels_does_not_change_the_builtins():
 @pytest.mark.parametrize(
     "status_labels, must_contain",
     [
-        ({"break": "Active breaks"}, "status 'break' is not valid"),
-        ({"7.5": "x"}, "status '7.5' is not valid"),
+        ({"break": "Active breaks"}, "status_labels has the key 'break', which is not a state ID"),
+        ({"7.5": "x"}, "status_labels has the key '7.5'"),
         ({"7": ""}, "status_labels['7'] has the label ''"),
         ({"7": "   "}, "status_labels['7'] has the label '   '"),
         ({"7": None}, "status_labels['7'] has the label None"),

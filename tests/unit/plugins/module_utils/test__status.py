@@ -81,7 +81,7 @@ def one(**extra):
         (one(busy_states=["9"]), "busy_states (role variable wolkvox_agent_status_busy_states) has the state ID '9'"),
         (one(except_from=[""]), "except_from (role variable wolkvox_agent_status_except_from) has the entry ''"),
         (one(only_from=["9"]), "only_from (role variable wolkvox_agent_status_only_from) has the state ID '9'"),
-        (one(status_labels={"x": "Break"}), "status 'x' is not valid"),
+        (one(status_labels={"x": "Break"}), "status_labels has the key 'x', which is not a state ID"),
     ],
 )
 def test_bad_requests_fail_before_any_request(make_task, fake_api, fake_time, params, must_contain):

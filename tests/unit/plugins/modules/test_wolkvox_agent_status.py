@@ -263,7 +263,7 @@ def test_server_errors_are_retried_and_counted(api):
         ({"agents": [{"agent_id": "1001", "status": "lunch"}]}, "status 'lunch' is not valid"),
         ({"agents": [{"agent_id": "1001", "status": "ready"}, {"agent_id": "1001", "status": "7"}]},
          "agent_id '1001' is asked for twice"),
-        ({"agent_id": ["1001"], "status": "ready", "status_labels": {"break": "Break"}}, "status 'break' is not valid"),
+        ({"agent_id": ["1001"], "status": "ready", "status_labels": {"break": "Break"}}, "status_labels has the key 'break'"),
         ({"agent_id": ["1001"], "status": "ready", "status_labels": {"7": ""}}, "status_labels['7'] has the label ''"),
         ({"agent_id": ["1001"], "status": "ready", "only_from": ["9"]}, "only_from (role variable wolkvox_agent_status_only_from) has the state ID '9'"),
         ({"agent_id": ["1001"], "status": "ready", "wolkvox_server": "00.42"}, "wolkvox_server '00.42' is not valid"),
