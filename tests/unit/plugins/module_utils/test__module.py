@@ -86,9 +86,11 @@ def module_run(monkeypatch, fake_api):
 
 
 def test_the_connection_options_are_merged_in(module_run):
-    how, result, dummy = module_run({"retries": 1}, lambda module: dict(
-        changed=False, names=sorted(n for n in module.params if n in CONNECTION_SPEC or n in OWN_SPEC),
-        retries=module.params["retries"], name=module.params["name"]))
+    def func(module):
+        names = sorted(name for name in module.params if name in CONNECTION_SPEC or name in OWN_SPEC)
+        return dict(changed=False, names=names, retries=module.params["retries"], name=module.params["name"])
+
+    how, result, dummy = module_run({"retries": 1}, func)
     assert how == "exit"
     assert result["names"] == sorted(list(CONNECTION_SPEC) + list(OWN_SPEC))
     assert (result["retries"], result["name"]) == (1, "x")

@@ -242,7 +242,7 @@ def test_matches(label, status, expected):
         ({"enabled": "disabled"}, True),
         ({"enabled": "Inactive"}, True),
     ],
-    ids=lambda value: repr(value),
+    ids=repr,
 )
 def test_is_disabled(record, disabled):
     assert is_disabled(record) is disabled

@@ -399,6 +399,7 @@ def test_live_floor_options_are_validated_before_any_request(api, args, must_con
 
 def test_wait_in_check_mode_does_not_wait(api, monkeypatch):
     api.states["1001"] = "On call"
+
     def no_sleep(seconds):
         raise AssertionError("slept %s s in check mode" % seconds)
 
