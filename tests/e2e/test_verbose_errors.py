@@ -22,7 +22,7 @@ import re
 
 import pytest
 
-from conftest import TOKENS, SimulatorProcess, connection, run_tasks, status_task
+from conftest import TOKENS, SimulatorProcess, connection, run_tasks
 from _helpers import recap, run_fqcn, summary_lines, write_inventory
 
 pytestmark = pytest.mark.verbose_errors

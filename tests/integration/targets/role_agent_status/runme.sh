@@ -6,10 +6,13 @@ set -eux -o pipefail
 
 export ANSIBLE_ROLES_PATH=..  # setup_simulator, copied next to this target (needs/target/ in aliases)
 
+# ansible-test's output directory for this run (OUTPUT_DIR) holds what the runs write.
+work="${OUTPUT_DIR:?run this target with ansible-test integration}"
+
 # One simulator for both runs: start.yml starts it, writes operations.yml (the inventory) and
 # simulator.json (its URL, process and job), and stop.yml stops it whatever happens.
-ansible-playbook -i "$INVENTORY_PATH" start.yml "$@"
-trap 'ansible-playbook -i "$INVENTORY_PATH" -e @simulator.json stop.yml "$@"' EXIT
+ansible-playbook -i "$INVENTORY_PATH" -e "role_agent_status_dir=$work" start.yml "$@"
+trap 'ansible-playbook -i "$INVENTORY_PATH" -e "@$work/simulator.json" stop.yml "$@"' EXIT
 
 # The summary line of OPERATION in LOG holds "N changed".
 summary_has() {
@@ -22,16 +25,16 @@ recap_has() {
     || { echo "the PLAY RECAP of $1 does not say changed=$3 failed=0 for $2" >&2; exit 1; }
 }
 
-ansible-playbook -i operations.yml apply.yml "$@" | tee first.log
-summary_has first.log bogota_sales 2
-summary_has first.log medellin_collections 1
-recap_has first.log bogota_sales 1
-recap_has first.log medellin_collections 1
-ansible-playbook -i "$INVENTORY_PATH" -e @simulator.json -e role_agent_status_run=first verify.yml "$@"
+ansible-playbook -i "$work/operations.yml" apply.yml "$@" | tee "$work/first.log"
+summary_has "$work/first.log" bogota_sales 2
+summary_has "$work/first.log" medellin_collections 1
+recap_has "$work/first.log" bogota_sales 1
+recap_has "$work/first.log" medellin_collections 1
+ansible-playbook -i "$INVENTORY_PATH" -e "@$work/simulator.json" -e role_agent_status_run=first verify.yml "$@"
 
-ansible-playbook -i operations.yml apply.yml "$@" | tee again.log
-summary_has again.log bogota_sales 0
-summary_has again.log medellin_collections 0
-recap_has again.log bogota_sales 0
-recap_has again.log medellin_collections 0
-ansible-playbook -i "$INVENTORY_PATH" -e @simulator.json -e role_agent_status_run=again verify.yml "$@"
+ansible-playbook -i "$work/operations.yml" apply.yml "$@" | tee "$work/again.log"
+summary_has "$work/again.log" bogota_sales 0
+summary_has "$work/again.log" medellin_collections 0
+recap_has "$work/again.log" bogota_sales 0
+recap_has "$work/again.log" medellin_collections 0
+ansible-playbook -i "$INVENTORY_PATH" -e "@$work/simulator.json" -e role_agent_status_run=again verify.yml "$@"
