@@ -36,6 +36,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import (
     option_hint,
     validate_connection,
+    validate_number,
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
     WolkvoxApiError,
@@ -66,10 +67,10 @@ class WolkvoxClient(object):
                       ca_path=ca_path, timeout=timeout, retries=retries, retry_delay=retry_delay,
                       max_concurrency=max_concurrency)
         self.base_url = validate_connection(params)
-        self.timeout = float(timeout)
-        self.retries = int(retries)
-        self.max_concurrency = int(max_concurrency)
-        self.retry_delay = float(retry_delay)
+        self.timeout = validate_number("timeout", timeout)
+        self.retries = validate_number("retries", retries)
+        self.max_concurrency = validate_number("max_concurrency", max_concurrency)
+        self.retry_delay = validate_number("retry_delay", retry_delay)
         self.server = server
         self._token = token
         self.verify = ca_path if (validate_certs and ca_path) else validate_certs

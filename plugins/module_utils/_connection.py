@@ -213,7 +213,7 @@ def validate_connection(params):
             "api_url is not valid: it contains the token; the token is sent only in the wolkvox-token header"
         )
     for name in LIMITS:
-        if name in params and params[name] is not None:
+        if params.get(name) is not None:  # None: not set here (the client needs every one of them)
             validate_number(name, params[name])
     validate_certs = params.get("validate_certs", True)
     if not isinstance(validate_certs, bool):

@@ -12,6 +12,7 @@ as its ``gate``."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
@@ -60,7 +61,7 @@ class RefusalGate(object):
             if not isinstance(outcome, WolkvoxApiError) or isinstance(outcome, WolkvoxBusyError) or outcome.retryable:
                 return
             text = " ".join(str(v) for v in (outcome.code, outcome.error, outcome.api_msg) if v is not None)
-            if agent_id in text:
+            if re.search(r"(?<![0-9])%s(?![0-9])" % re.escape(agent_id), text):
                 return  # about this agent, not about the state
             entry = self._entry("*" if isinstance(outcome, WolkvoxAuthError) else status)
             sig = (outcome.http_status, str(outcome.code), str(outcome.error), str(outcome.api_msg))

@@ -122,6 +122,10 @@ def interpret(http_status, text, what="request"):
     else:
         parsed = True
     if not isinstance(body, dict):
+        if http_status in (401, 403):
+            raise WolkvoxAuthError(
+                "%s failed: HTTP %d with %s" % (what, http_status, describe_body(text, parsed)), http_status=http_status
+            )
         if http_status == 429:
             raise WolkvoxBusyError("%s failed: HTTP 429 (too many requests)" % what, http_status=http_status)
         raise WolkvoxApiError(

@@ -123,5 +123,7 @@ class WolkvoxAction(ActionBase):
         outcome.setdefault("api_calls", task.api_calls())
         if task.warnings:
             outcome["warnings"] = task.warnings
+        # As a module does: the arguments it ran with, no_log values masked.
+        outcome["invocation"] = {"module_args": validation.validated_parameters}
         result.update(remove_values(outcome, secrets))
         return result

@@ -89,6 +89,14 @@ def sim(tmp_path_factory):
     process.stop()
 
 
+@pytest.fixture(scope="session")
+def tls_sim(tmp_path_factory):
+    """A simulator serving HTTPS with a throw-away CA (its bundle: tls_sim.ca_path)."""
+    process = SimulatorProcess(tmp_path_factory.mktemp("tls-sim"), tls=True)
+    yield process
+    process.stop()
+
+
 @pytest.fixture(autouse=False)
 def fresh(sim):
     """The simulator back to its fixture state, counters at zero."""

@@ -11,18 +11,10 @@ import json
 
 import pytest
 
-from conftest import SimulatorProcess
 from _helpers import recap, run_fqcn, summary_lines, write_inventory
 
 OPTIONS = {"wolkvox_validate_certs": True, "wolkvox_timeout": 20, "wolkvox_retries": 2,
            "wolkvox_retry_delay": 0.01, "wolkvox_max_concurrency": 1}
-
-
-@pytest.fixture(scope="module")
-def tls_sim(tmp_path_factory):
-    process = SimulatorProcess(tmp_path_factory.mktemp("tls-playbooks"), tls=True)
-    yield process
-    process.stop()
 
 
 def inventory(tmp_path, sim, ca_path, **extra):

@@ -48,7 +48,8 @@ def test_token_never_in_vvvv_output_success_or_failure(fresh, tmp_path):
     assert results[10]["changed"] is True
     assert all(r.get("failed") for r in results[1:10])
     # The haystack: everything ansible-playbook printed at -vvvv, and every result.
-    assert "ESTABLISH LOCAL CONNECTION" in run.output and len(run.output) > 20000
+    # (the modules run in Ansible's own process, so no connection is set up for them: -vvvv shows task paths)
+    assert "task path:" in run.output and len(run.output) > 10000
     assert hits(run.output, token) == 0
     assert hits(repr(results), token) == 0
     # ... and the searching works: the playbook itself holds the token.

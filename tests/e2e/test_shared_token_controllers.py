@@ -91,7 +91,7 @@ def run_round(sim, tmp_path, number, status):
     finished = []
     for proc, out in procs:
         try:
-            output, _ = proc.communicate(timeout=120)
+            output = proc.communicate(timeout=120)[0]
         except subprocess.TimeoutExpired:
             for other, _out in procs:
                 other.kill()

@@ -6,17 +6,9 @@
 from __future__ import annotations
 
 import certifi
-import pytest
 
-from conftest import TOKENS, SimulatorProcess, run_tasks, status_task
+from conftest import TOKENS, run_tasks, status_task
 from _helpers import hits
-
-
-@pytest.fixture(scope="module")
-def tls_sim(tmp_path_factory):
-    process = SimulatorProcess(tmp_path_factory.mktemp("tls-sim"), tls=True)
-    yield process
-    process.stop()
 
 
 def test_certificates_are_verified_by_default_and_ca_path_works(tls_sim, sim, tmp_path):

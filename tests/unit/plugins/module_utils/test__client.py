@@ -246,8 +246,6 @@ def test_a_refusal_about_an_agent_is_not_an_auth_failure(make_client):
     assert "wolkvox_token" not in str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, reason="an HTTP 401 whose body is not a JSON object (a proxy's or the PHP server's "
-                                       "HTML page) is a plain WolkvoxApiError: no wolkvox_token / wolkvox_server hint")
 @pytest.mark.parametrize("text", ["<html><body><h1>401 Unauthorized</h1></body></html>", ""])
 def test_auth_failure_without_a_json_body_names_what_to_check(make_client, text):
     client, session = make_client([FakeResponse(401, text=text)])
@@ -402,9 +400,6 @@ def test_client_rejects_bad_settings(lock_dir, kwargs, match):
         assert args["token"] not in str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="validate_connection() skips a numeric option that is None, then WolkvoxClient.__init__ "
-                          "calls float(None) / int(None): a TypeError (a traceback) instead of a WolkvoxInputError")
 @pytest.mark.parametrize("name", ["timeout", "retries", "retry_delay", "max_concurrency"])
 def test_client_rejects_a_numeric_option_that_is_none(lock_dir, name):
     with pytest.raises(WolkvoxInputError) as exc:
