@@ -22,7 +22,7 @@ import re
 
 import pytest
 
-from conftest import TOKENS, SimulatorProcess, connection, run_tasks
+from conftest import TOKENS, connection, run_tasks
 from _helpers import recap, run_fqcn, summary_lines, write_inventory
 
 pytestmark = pytest.mark.verbose_errors
@@ -103,15 +103,11 @@ def assert_names_the_problem(msg, words):
 
 
 @pytest.fixture(scope="module")
-def tls_sim(tmp_path_factory):
-    process = SimulatorProcess(tmp_path_factory.mktemp("vvv-tls-sim"), tls=True)
-    yield process
-    process.stop()
-
-
-@pytest.fixture(scope="module")
 def vvv_run(sim, tls_sim, tmp_path_factory):
-    """One ansible-playbook -vvv run with a task per error path; (run, {name: result}, sections)."""
+    """One ansible-playbook -vvv run with a task per error path; (run, {name: result}, sections).
+
+    sim and tls_sim (conftest.py): the simulator over HTTP, and one over HTTPS whose CA the tasks
+    are not given (the TLS failure)."""
     sim.config(latency=0.0, max_per_token=2)
     sim.reset(state=True)
     tls_sim.reset(state=True)
