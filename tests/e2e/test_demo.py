@@ -26,5 +26,9 @@ def test_tools_demo_converges_then_reports(tmp_path):
     data = json.loads((report / "agent-states.json").read_text(encoding="utf-8"))
     assert data, "the JSON report is empty"
     assert (report / "agent-states.md").exists() and (report / "agent-states.csv").exists()
+    # The shift plan preview: bogota_sales at Wednesday 12:30, lunch for 1001 and 1002, nothing sent.
+    preview = output.split("shift plan preview (bogota_sales, Wednesday 12:30):", 1)[1]
+    assert re.search(r"^\+1001 Ana Gomez +Lunch$", preview, re.M) and re.search(r"^\+1002 Luis Perez +Lunch$", preview, re.M)
+    assert "(check mode: nothing sent)" in preview
     for _server, token in TOKENS.values():
         assert token not in output
