@@ -514,7 +514,7 @@ class Fleet(object):
         """Every agent of the first ``count`` operations in Logout (so applying ``ready`` changes them all)."""
         for name in self.names(count):
             self.sim.admin("/__admin/agents", {"operation": name, "replace": True, "generate": self.args.fleet_agents,
-                                                "status": "Logout", "start": FLEET_START})
+                                               "status": "Logout", "start": FLEET_START})
         self.sim.reset_counters()
 
     def _requests(self, count, what, changes_per_op, reads_per_op):
@@ -881,7 +881,7 @@ def converged_analysis(parts, med, args):
         return ""
     n = int(parts["n"])
     list_t, all_t, nolog_t, debug_t, engine_t = (parts["list"], parts["all_agents"], parts["no_log"], parts["debug"],
-                                                  parts["engine"])
+                                                 parts["engine"])
     scrub_t = parts.get("scrub", 0.0)
 
     def cost(seconds):
@@ -1276,7 +1276,7 @@ included).
                   "at once (before that fix, each kept-alive exchange waited about 40 ms for the client's delayed ACK)."),
         "note": (" " + args.note.strip()) if args.note else "",
         "analysis": "\n".join(t for t in (converged_analysis(converged_parts_summary(samples), med, args),
-                                            analysis(med, args)) if t) or "Not enough scenarios ran to say.",
+                                          analysis(med, args)) if t) or "Not enough scenarios ran to say.",
         "cmd": command_text(args), "date": datetime.date.today().isoformat(),
         "env": environment_text(args, ansible_version, samples.get("load")),
         "repeats": args.repeats, "conv_runs": args.converged_runs, "table": table, "goals": goals, "mem": mem_text or "Not measured.\n",
