@@ -1265,8 +1265,11 @@ make bench                                # default parameters, writes docs/benc
 tools/bench --repeats 1 --slice 20 --sizes 40,200 --memory-records 6000 --fleet-ops 5,20   # a quick look
 tools/bench --only fleet,converged        # the fleet part and the converged single operation only
 tools/bench --skip uri,loop,memory        # everything but the slowest single-operation scenarios
+tools/bench --only fleet --out-dir /tmp/bench   # a partial run, written elsewhere than docs/
 tools/bench --help
 ```
+
+Every run rewrites the report in `--out-dir` (default `docs/`) with the parts it ran.
 
 The uri loop costs well over 0.25 s per agent, so it runs on a slice (`--slice`) and is compared per agent.
 The benchmark is not part of CI; `tests/e2e/test_bench_smoke.py` runs a tiny version of it (the fleet part
