@@ -16,6 +16,7 @@ engine (module_utils), check mode, diff, warnings and results. If the controller
 
 from __future__ import annotations
 
+import json
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -106,7 +107,7 @@ class WolkvoxAction(ActionBase):
         # As AnsibleModule does: a no_log value (the token) never appears in what is returned.
         secrets = validation._no_log_values
         if validation.error_messages:
-            result.update(remove_values(dict(failed=True, changed=False, api_calls=0, msg="Invalid options for %s: %s"
+            result.update(self._scrubbed(dict(failed=True, changed=False, api_calls=0, msg="Invalid options for %s: %s"
                                              % (self.MODULE, "; ".join(validation.error_messages))), secrets))
             return result
 
@@ -123,7 +124,17 @@ class WolkvoxAction(ActionBase):
         outcome.setdefault("api_calls", task.api_calls())
         if task.warnings:
             outcome["warnings"] = task.warnings
-        # As a module does: the arguments it ran with, no_log values masked.
-        outcome["invocation"] = {"module_args": validation.validated_parameters}
-        result.update(remove_values(outcome, secrets))
+        if self._display.verbosity >= 3:
+            # As a module does (shown at -vvv): the arguments it ran with, no_log values masked.
+            outcome["invocation"] = {"module_args": validation.validated_parameters}
+        result.update(self._scrubbed(outcome, secrets))
         return result
+
+    @staticmethod
+    def _scrubbed(outcome, secrets):
+        """``outcome`` without any no_log value. Walking a result of thousands of agents costs more
+        than serialising it once, so walk it only when a secret is there."""
+        text = json.dumps(outcome, default=str)
+        if any(secret and str(secret) in text for secret in secrets):
+            return remove_values(outcome, secrets)
+        return outcome

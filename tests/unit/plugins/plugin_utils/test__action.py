@@ -45,3 +45,12 @@ def test_a_task_collects_warnings_and_makes_no_client_until_asked():
     assert task.warnings == ["one", "two"] and task.check_mode is True
     assert task.api_calls() == 0
     task.close_client()  # nothing to close: no error
+
+
+def test_a_secret_is_scrubbed_from_what_is_returned_and_nothing_else_changes():
+    clean = {"msg": "2 changed", "agents": [{"agent_id": "1001", "msg": "ok"}]}
+    assert WolkvoxAction._scrubbed(clean, {"s3cr3t-token"}) is clean
+    dirty = {"msg": "echo s3cr3t-token", "agents": [{"agent_id": "1001", "msg": "s3cr3t-token"}]}
+    scrubbed = WolkvoxAction._scrubbed(dirty, {"s3cr3t-token"})
+    assert "s3cr3t-token" not in repr(scrubbed)
+    assert scrubbed["agents"][0]["agent_id"] == "1001"
