@@ -18,6 +18,8 @@ import pytest
 from conftest import collections_path, connection, run_tasks
 
 NAME = "wolkvox_status_module_mode"
+# Run on every ansible-core minor of the matrix (tools/test), with the -vvv error-path tests.
+pytestmark = pytest.mark.verbose_errors
 
 
 @pytest.fixture()
