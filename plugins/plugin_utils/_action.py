@@ -107,8 +107,8 @@ class WolkvoxAction(ActionBase):
         # As AnsibleModule does: a no_log value (the token) never appears in what is returned.
         secrets = validation._no_log_values
         if validation.error_messages:
-            result.update(self._scrubbed(dict(failed=True, changed=False, api_calls=0, msg="Invalid options for %s: %s"
-                                             % (self.MODULE, "; ".join(validation.error_messages))), secrets))
+            msg = "Invalid options for %s: %s" % (self.MODULE, "; ".join(validation.error_messages))
+            result.update(self._scrubbed(dict(failed=True, changed=False, api_calls=0, msg=msg), secrets))
             return result
 
         task = _Task(validation.validated_parameters, bool(self._task.check_mode))
