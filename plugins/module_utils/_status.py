@@ -74,7 +74,7 @@ class Request(object):
             except_from=state_set(except_from, self.labels, role_hint("except_from")),
             busy_states=state_set(params.get("busy_states") or [], self.labels, role_hint("busy_states")),
             busy_policy=self.busy_policy,
-            exclude=planner.agent_ids(params.get("exclude_agents"), role_hint("exclude_agents")),
+            exclude=_excluded(params.get("exclude_agents")),
             force=self.force,
         )
 

@@ -77,7 +77,7 @@ def one(**extra):
          "poll_interval (role variable wolkvox_agent_status_poll_interval) 0 is not valid: it must be a whole number of seconds from 1 to 600"),
         (one(poll_interval=601), "poll_interval (role variable wolkvox_agent_status_poll_interval) 601 is not valid"),
         (one(busy_policy="sometimes"), "busy_policy 'sometimes' is not valid: use skip, wait or force"),
-        (one(exclude_agents=["1002", "boss"]), "exclude_agents (role variable wolkvox_agent_status_exclude_agents)[1]: agent_id 'boss' is not valid"),
+        (one(exclude_agents=["1002", "boss"]), "exclude_agents[1]: agent_id 'boss' is not valid"),
         (one(busy_states=["9"]), "busy_states (role variable wolkvox_agent_status_busy_states) has the state ID '9'"),
         (one(except_from=[""]), "except_from (role variable wolkvox_agent_status_except_from) has the entry ''"),
         (one(only_from=["9"]), "only_from (role variable wolkvox_agent_status_only_from) has the state ID '9'"),
