@@ -22,9 +22,10 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxError
 
 
-def client_from(params):
+def client_from(params, lock_dir=None):
     """A client for the connection options in ``params`` (validated there, before any request)."""
     return WolkvoxClient(
+        lock_dir=lock_dir,
         server=params["wolkvox_server"],
         token=params["wolkvox_token"],
         api_url=params["api_url"],
@@ -50,11 +51,12 @@ class ClientOwner(object):
     """A client made on first use from ``self.params`` (the module, or the action plugin's task)."""
 
     _client = None
+    lock_dir = None  # None: the token's lock files in the process's temporary directory
 
     @property
     def client(self):
         if self._client is None:
-            self._client = client_from(self.params)
+            self._client = client_from(self.params, self.lock_dir)
         return self._client
 
     def api_calls(self):

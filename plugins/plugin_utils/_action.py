@@ -97,8 +97,9 @@ class WolkvoxAction(ActionBase):
         spec = dict(CONNECTION_SPEC)
         spec.update(self.ARGUMENT_SPEC)
         kwargs = dict((k, v) for k, v in self.SPEC_KWARGS.items() if k != "supports_check_mode")
+        environment = self._environment()
         saved = dict(os.environ)
-        os.environ.update(self._environment())
+        os.environ.update(environment)
         try:
             validation = ArgumentSpecValidator(spec, **kwargs).validate(args)
         finally:
@@ -112,6 +113,9 @@ class WolkvoxAction(ActionBase):
             return result
 
         task = _Task(validation.validated_parameters, bool(self._task.check_mode))
+        if environment.get("TMPDIR"):
+            # As for a module run with this environment: the token's lock files in that TMPDIR.
+            task.lock_dir = os.path.join(environment["TMPDIR"], "wolkvox-slots-%d" % os.getuid())
         try:
             problem = self._given_server_error(args, task_vars)
             if problem is not None:
