@@ -40,13 +40,12 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
     WolkvoxApiError,
-    WolkvoxAuthError,
-    WolkvoxBusyError,
     WolkvoxError,
     WolkvoxLocalError,
+    WolkvoxNoRecordsError,
+    WolkvoxTokenBusyError,
     WolkvoxTransportError,
     scrub,
-    shown,
     snippet,
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._response import interpret, reason
@@ -118,6 +117,7 @@ class WolkvoxClient(object):
     def _redact_error(self, exc):
         """Scrub the token from every text an error carries (a server may echo what it got)."""
         exc.message = self._redact(exc.message)
+        exc.reason = self._redact(exc.reason)
         for name in ("code", "error", "api_msg"):
             value = getattr(exc, name)
             if isinstance(value, str):
@@ -168,7 +168,7 @@ class WolkvoxClient(object):
             # Raised below requests (e.g. by the TLS set-up); a clean error, not a traceback.
             raise WolkvoxLocalError("%s failed: %s" % (what, self._redact(snippet(str(exc)))))
 
-    def _once(self, method, path, params, what):
+    def _once(self, method, path, params, what, read):
         """One HTTP exchange, holding one of the token's slots. Returns the body or raises WolkvoxError."""
         busy = ok = False
         self.in_flight.acquire()
@@ -180,31 +180,28 @@ class WolkvoxClient(object):
             finally:
                 self._slots.release(handle)
             try:
-                body = interpret(status, text, what)
+                body = interpret(status, text, what, read=read, server=self.server)
             except WolkvoxError as exc:
-                busy = isinstance(exc, WolkvoxBusyError)
+                busy = isinstance(exc, WolkvoxTokenBusyError)
                 self._redact_error(exc)
                 exc.retry_after = retry_after_seconds(headers.get("Retry-After"))
-                if isinstance(exc, WolkvoxAuthError):
-                    exc.message += (
-                        ": authentication failed - check wolkvox_token (it must be a token of this operation), "
-                        "and wolkvox_server %s (the server code that token belongs to)" % shown(self.server)
-                    )
                 raise
             ok = True
             return body
         finally:
             self.in_flight.release(busy=busy, ok=ok)
 
-    def _call(self, method, path, params, what):
+    def _call(self, method, path, params, what, read=False):
         budget = RetryBudget(self.retries, self.retry_delay, self.timeout, clock=self._clock)
         while True:
             try:
-                return self._once(method, path, params, what)
+                return self._once(method, path, params, what, read)
             except WolkvoxError as exc:
                 delay = budget.delay_after(exc)
                 if delay is None:
-                    exc.message += budget.note(exc)
+                    note = budget.note(exc)
+                    exc.message += note
+                    exc.reason += note
                     raise
                 self._sleep(delay)
 
@@ -212,7 +209,10 @@ class WolkvoxClient(object):
 
     def list_agents(self):
         """Every agent of the operation, with agent_id as str. One request (plus retries)."""
-        body = self._call("GET", "/api/v2/information.php", {"api": "agents"}, "reading the agents list")
+        try:
+            body = self._call("GET", "/api/v2/information.php", {"api": "agents"}, "reading the agents list", read=True)
+        except WolkvoxNoRecordsError:
+            return []  # the vendor answers 404 "no records" for an operation without agents
         data = body.get("data")
         if data is None:
             return []
@@ -226,6 +226,18 @@ class WolkvoxClient(object):
                 record["agent_id"] = str(record["agent_id"]).strip()
                 agents.append(record)
         return agents
+
+    def token_info(self):
+        """The token's quota record (information.php?api=token_info): one request, counted in the quota."""
+        body = self._call("GET", "/api/v2/information.php", {"api": "token_info"}, "reading the token's quota",
+                          read=True)
+        data = body.get("data")
+        if isinstance(data, list):
+            data = data[0] if data and isinstance(data[0], dict) else None
+        if not isinstance(data, dict):
+            raise WolkvoxApiError(
+                "reading the token's quota failed: 'data' is not a record (%s)" % snippet(json.dumps(data)[:200]))
+        return data
 
     def change_status(self, agent_id, status):
         """Move one agent. Returns the API's message. Retrying is safe: the call sets a state."""

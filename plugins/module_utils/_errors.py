@@ -13,8 +13,21 @@
       WolkvoxLocalError          the controller cannot do its part (lock directory, missing library)
       WolkvoxTransportError      no answer: connection refused or broken, timeout, TLS
       WolkvoxApiError            an answer that is an error (HTTP status, body code/error/msg)
-        WolkvoxAuthError         the token or the server is wrong
-        WolkvoxBusyError         "token busy": the request was not executed, try again
+        WolkvoxAuthError         the token or the server is wrong (401, 403 "PLEASE VALIDATE TOKEN")
+          WolkvoxForbiddenError  403 with no JSON body: wrong token, IP allow-list or maintenance
+        WolkvoxTokenBusyError    back-pressure: the token already has as many requests in flight as
+                                 the vendor allows; not executed, try again
+        WolkvoxQuotaError        the operation's daily request quota is spent ("TOKEN LIMIT EXCEEDED")
+        WolkvoxEndpointError     the URL does not lead to the API ("THE API YOU WANT TO CONSULT DOES NOT EXIST")
+        WolkvoxNoRecordsError    404 on a read: nothing to list (the agents read makes it an empty list)
+        WolkvoxAgentRefusedError a refusal that depends on the agent (in a contact, not logged in,
+                                 disabled, unknown): never retried, never taken for a refusal of the state
+      WolkvoxNotSentError        a change held back without a request (the state or the quota was refused)
+
+Two kinds of "busy" are kept apart: the *token* busy (WolkvoxTokenBusyError, retried as
+back-pressure) and an *agent* busy, handling a contact (busy_states in the planner, or a
+WolkvoxAgentRefusedError when the API refuses the change). Every error carries ``reason``: its
+message without the "<what> failed: " preamble, so callers never parse message text.
 """
 
 from __future__ import annotations
@@ -31,8 +44,9 @@ class WolkvoxError(Exception):
 
     retryable = False
 
-    def __init__(self, message, http_status=None, code=None, error=None, api_msg=None, retryable=None):
+    def __init__(self, message, http_status=None, code=None, error=None, api_msg=None, retryable=None, reason=None):
         super(WolkvoxError, self).__init__(message)
+        self.reason = reason if reason is not None else message
         self.http_status = http_status
         self.code = code
         self.error = error
@@ -82,10 +96,47 @@ class WolkvoxAuthError(WolkvoxApiError):
     """The API refused the token (a wrong token, or the token of another server's operation)."""
 
 
-class WolkvoxBusyError(WolkvoxApiError):
-    """The token is in use by as many requests as the vendor allows: not executed, try again."""
+class WolkvoxForbiddenError(WolkvoxAuthError):
+    """HTTP 403 without a JSON body: a wrong token, a caller outside the operation's IP allow-list,
+    or the vendor's maintenance (it refuses every call during backups)."""
+
+
+class WolkvoxTokenBusyError(WolkvoxApiError):
+    """Back-pressure: the token is in use by as many requests as the vendor allows (2). The request
+    was not executed; try again. Not to be confused with an agent that is busy with a contact."""
 
     retryable = True
+
+
+class WolkvoxQuotaError(WolkvoxApiError):
+    """The operation's daily quota of report/information requests is spent: nothing more today
+    for reads (changes are not counted). Never retried."""
+
+
+class WolkvoxEndpointError(WolkvoxApiError):
+    """The URL does not lead to the API (the vendor's "THE API YOU WANT TO CONSULT DOES NOT EXIST",
+    or a 404 page that is not the API's): api_url or the path is wrong."""
+
+
+class WolkvoxNoRecordsError(WolkvoxApiError):
+    """HTTP 404 with the API's JSON on a read: no records (an operation with no agents)."""
+
+
+class WolkvoxAgentRefusedError(WolkvoxApiError):
+    """A change refused because of the agent's own condition (in a contact, not logged in,
+    disabled, unknown). Never retried, never counted as a refusal of the desired state."""
+
+
+class WolkvoxNotSentError(WolkvoxError):
+    """A change held back without sending it: ``cause`` is the error that made the task stop
+    sending (a state refused as such, a refused token, a spent quota)."""
+
+    def __init__(self, message, cause=None, reason=None):
+        details = {}
+        if cause is not None:
+            details = dict(http_status=cause.http_status, code=cause.code, error=cause.error, api_msg=cause.api_msg)
+        super(WolkvoxNotSentError, self).__init__(message, reason=reason, **details)
+        self.cause = cause
 
 
 def scrub(text, secret):

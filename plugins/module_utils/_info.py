@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
     fold,
     normalize_labels,
@@ -55,6 +57,33 @@ def headline(count, by_status):
     return "%d agent%s: %s" % (count, "" if count == 1 else "s", parts)
 
 
+def whole(value):
+    """A number or a digit string of the token_info record as an int, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.match(r"^\s*-?[0-9]+(?:\.0*)?\s*\Z", value):
+        return int(float(value))
+    return None
+
+
+def quota_of(record):
+    """The token_info record as {limit, used_today, remaining, hours_to_reset, raw}."""
+    limit = whole(record.get("token_limit"))
+    used = whole(record.get("token_use_today"))
+    remaining = None
+    for key in ("available_consumption_options", "available_consumition_options"):  # the vendor spells it both ways
+        if remaining is None:
+            remaining = whole(record.get(key))
+    if remaining is None and limit is not None and used is not None:
+        remaining = max(limit - used, 0)
+    return dict(limit=limit, used_today=used, remaining=remaining,
+                hours_to_reset=whole(record.get("hours_to_restart_count")), raw=record)
+
+
 def run(task):
     p = task.params
     # Every filter is validated before the request.
@@ -75,7 +104,12 @@ def run(task):
     msg = headline(len(selected), by_status)
     if not_found:
         msg += "; not in this operation: %s" % ", ".join(not_found)
-    return dict(
+    extra = {}
+    if p.get("quota"):
+        extra["quota"] = quota = quota_of(task.client.token_info())
+        msg += "; quota: %s of %s requests used today, %s left" % (
+            _or_unknown(quota["used_today"]), _or_unknown(quota["limit"]), _or_unknown(quota["remaining"]))
+    return dict(extra,
         changed=False,
         agents=selected,
         count=len(selected),
@@ -86,9 +120,14 @@ def run(task):
     )
 
 
+def _or_unknown(value):
+    return "?" if value is None else str(value)
+
+
 ARGUMENT_SPEC = dict(
     agent_id=dict(type="list", elements="str", aliases=["agent_ids"]),
     status=dict(type="list", elements="str"),
     status_labels=dict(type="dict", default={}),
+    quota=dict(type="bool", default=False),
 )
 SPEC_KWARGS = dict(supports_check_mode=True)

@@ -15,6 +15,7 @@ Per agent, in this order (the first rule that applies decides):
   1. in exclude_agents -> skipped (excluded); its record says enabled: no -> skipped (disabled)
   2. not in the operation -> failed
   3. already in the desired state -> unchanged (whatever only_from, except_from, busy_states say)
+  3b. logged out (desired state not logout) -> skipped (logged_out), unless logged_out_policy is send
   4. not in only_from, or in except_from -> skipped (only_from / except_from)
   5. in busy_states -> per busy_policy: skipped (busy), wait, or sent (force)
   6. otherwise -> change
@@ -40,8 +41,10 @@ SKIPPED = "skipped"
 PENDING = "pending"
 FAILED = "failed"
 RESULTS = (CHANGED, UNCHANGED, SKIPPED, PENDING, FAILED)
-REASONS = ("excluded", "disabled", "only_from", "except_from", "busy")
+REASONS = ("excluded", "disabled", "logged_out", "only_from", "except_from", "busy")
 BUSY_POLICIES = ("skip", "wait", "force")
+LOGGED_OUT_POLICIES = ("skip", "send")
+LOGGED_OUT_MSG = "logged out: not sent (the API cannot log an agent in; set logged_out_policy: send to send anyway)"
 
 
 def _entry_error(index, agent_id, exc):
@@ -111,8 +114,9 @@ class Rules(object):
     """What the task asks besides the desired states (validated values)."""
 
     def __init__(self, labels, only_from=None, except_from=None, busy_states=None, busy_policy="skip",
-                 exclude=None, force=False):
+                 exclude=None, force=False, logged_out_policy="skip"):
         self.labels = labels
+        self.logged_out_policy = logged_out_policy
         self.only_from = only_from
         self.except_from = except_from or set()
         self.busy_states = busy_states or set()
@@ -148,6 +152,8 @@ def plan_one(agent_id, status, record, rules):
     if same:
         action.update(result=UNCHANGED, msg="already %s" % previous)
         return action
+    if rules.logged_out_policy == "skip" and status != "logout" and matches(previous, "logout", rules.labels):
+        return _skip(action, "logged_out", LOGGED_OUT_MSG)
     folded = fold(previous) if previous is not None else ""
     if rules.only_from is not None and folded not in rules.only_from:
         return _skip(action, "only_from", "current state %r is not in only_from" % (previous,))
@@ -182,7 +188,8 @@ def summarize(actions):
     for action in actions:
         summary[action["result"]] = summary.get(action["result"], 0) + 1
     summary["total"] = len(actions)
-    summary["skipped_busy"] = sum(1 for action in actions if action["result"] == SKIPPED and action["reason"] == "busy")
+    for reason in ("busy", "logged_out"):
+        summary["skipped_" + reason] = sum(1 for action in actions if action["result"] == SKIPPED and action["reason"] == reason)
     return summary
 
 

@@ -7,8 +7,9 @@
 # collection. It is not a public API and may change without notice between releases.
 
 """When to stop sending: a state the API refuses as such (an ID the operation does not have),
-or a refused token, costs a few requests, not one per agent. Used by the client's change_many()
-as its ``gate``."""
+a refused token or a spent quota costs a few requests, not one per agent; a refusal that
+depends on the agent never holds back another agent. Used by the client's change_many() as its
+``gate``."""
 
 from __future__ import annotations
 
@@ -16,41 +17,54 @@ import re
 import threading
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
+    WolkvoxAgentRefusedError,
     WolkvoxApiError,
     WolkvoxAuthError,
-    WolkvoxBusyError,
+    WolkvoxNotSentError,
+    WolkvoxQuotaError,
+    WolkvoxTokenBusyError,
 )
+
+QUOTA_NOT_SENT = "the operation's daily quota is spent"
 
 
 class RefusalGate(object):
     """Stops sending a state the API refuses as such (e.g. an ID the operation does not have).
 
-    When the first ``LIMIT`` answers for one desired state are the same refusal, not about one
-    agent (the text does not name it), and none succeeded, the remaining agents of that state are
-    not sent. With 2 requests in flight at most LIMIT + 2 requests are spent on such a state. A
-    refused token stops every state the same way."""
+    When the first ``LIMIT`` counted answers for one desired state are the same refusal and none
+    succeeded, the remaining agents of that state are not sent. With 2 requests in flight at most
+    LIMIT + 2 requests are spent on such a state. A refused token stops every state the same way;
+    a spent quota stops everything at once.
+
+    Never counted: back-pressure and faults (retried), refusals typed as about the agent
+    (WolkvoxAgentRefusedError: in a contact, not logged in, disabled...), answers whose text names
+    the agent, and refusals of agents in ``conditional`` - the agents whose own condition (logged
+    out, in a contact) may be what the API refuses, whatever words it uses."""
 
     LIMIT = 3
 
-    def __init__(self):
+    def __init__(self, conditional=None):
         self._lock = threading.Lock()
         self._seen = {}
+        self._conditional = frozenset(conditional or ())
 
     def _entry(self, key):
-        return self._seen.setdefault(key, {"sig": None, "count": 0, "ok": False, "refused": None})
+        return self._seen.setdefault(key, {"sig": None, "count": 0, "ok": False, "refused": None, "reason": None})
 
     def held(self, agent_id, status):
+        """A WolkvoxNotSentError when the change must not be sent, else None."""
         with self._lock:
             for key in ("*", status):
-                refused = self._seen.get(key, {}).get("refused")
-                if refused is not None:
-                    held = WolkvoxApiError(
-                        "not sent: the API refused %s for the first %d agents (%s)"
-                        % ("the token" if key == "*" else "state %s" % status, self.LIMIT, why(refused)),
-                        http_status=refused.http_status, code=refused.code, error=refused.error, api_msg=refused.api_msg,
-                    )
-                    held.not_sent = why(refused)
-                    return held
+                entry = self._seen.get(key)
+                if entry is None or entry["refused"] is None:
+                    continue
+                refused = entry["refused"]
+                if isinstance(refused, WolkvoxQuotaError):
+                    return WolkvoxNotSentError("not sent: %s" % QUOTA_NOT_SENT, cause=refused, reason=refused.reason)
+                what = "the token" if key == "*" else "state %s" % status
+                return WolkvoxNotSentError(
+                    "not sent: the API refused %s for the first %d agents (%s)" % (what, self.LIMIT, refused.reason),
+                    cause=refused, reason=refused.reason)
         return None
 
     def record(self, agent_id, status, ok, outcome):
@@ -58,11 +72,11 @@ class RefusalGate(object):
             if ok:
                 self._entry(status)["ok"] = True
                 return
-            if not isinstance(outcome, WolkvoxApiError) or isinstance(outcome, WolkvoxBusyError) or outcome.retryable:
+            if isinstance(outcome, WolkvoxQuotaError):
+                self._entry("*")["refused"] = outcome  # nothing more for this token today
                 return
-            text = " ".join(str(v) for v in (outcome.code, outcome.error, outcome.api_msg) if v is not None)
-            if re.search(r"(?<![0-9])%s(?![0-9])" % re.escape(agent_id), text):
-                return  # about this agent, not about the state
+            if not self._counts(agent_id, outcome):
+                return
             entry = self._entry("*" if isinstance(outcome, WolkvoxAuthError) else status)
             sig = (outcome.http_status, str(outcome.code), str(outcome.error), str(outcome.api_msg))
             entry["count"] = entry["count"] + 1 if entry["sig"] == sig else 1
@@ -70,9 +84,15 @@ class RefusalGate(object):
             if entry["count"] >= self.LIMIT and not entry["ok"]:
                 entry["refused"] = outcome
 
-
-def why(exc):
-    """The reason of an error without the 'changing agent X to Y failed:' preamble."""
-    text = str(exc)
-    head, sep, tail = text.partition(" failed: ")
-    return tail if sep and head.startswith("changing agent") else text
+    def _counts(self, agent_id, outcome):
+        """Whether a refusal may be a refusal of the state (or of the token) itself."""
+        if not isinstance(outcome, WolkvoxApiError) or outcome.retryable:
+            return False
+        if isinstance(outcome, (WolkvoxTokenBusyError, WolkvoxAgentRefusedError)):
+            return False
+        if isinstance(outcome, WolkvoxAuthError):
+            return True
+        if agent_id in self._conditional:
+            return False
+        text = " ".join(str(v) for v in (outcome.code, outcome.error, outcome.api_msg) if v is not None)
+        return not re.search(r"(?<![0-9])%s(?![0-9])" % re.escape(agent_id), text)

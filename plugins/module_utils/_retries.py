@@ -24,7 +24,7 @@ import random
 import time
 from email.utils import parsedate_to_datetime
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxBusyError
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxTokenBusyError
 
 # HTTP statuses worth another try:
 # 429: the vendor (or a proxy) asks us to slow down; Retry-After may say for how long.
@@ -82,7 +82,7 @@ class RetryBudget(object):
         self.busy_since = None
 
     def delay_after(self, exc):
-        if isinstance(exc, WolkvoxBusyError):
+        if isinstance(exc, WolkvoxTokenBusyError):
             now = self.clock()
             if self.busy_since is None:
                 self.busy_since = now
@@ -101,7 +101,7 @@ class RetryBudget(object):
 
     def note(self, exc):
         """What to add to the final error's message, or ''."""
-        if isinstance(exc, WolkvoxBusyError):
+        if isinstance(exc, WolkvoxTokenBusyError):
             return (
                 " (the token stayed busy for %g s, %d busy answers: another controller or tool uses this token "
                 "at the same time; the vendor allows 2 requests in flight per token)" % (self.busy_seconds, self.busy)

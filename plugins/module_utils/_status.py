@@ -17,18 +17,26 @@ from __future__ import annotations
 import time
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _planner as planner
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError, shown
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._refusals import RefusalGate, why
+from ansible_collections.wolkvox.contact_center.plugins.module_utils import _wording as wording
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
+    WolkvoxInputError,
+    WolkvoxNotSentError,
+    WolkvoxQuotaError,
+    shown,
+)
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._refusals import QUOTA_NOT_SENT, RefusalGate
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
     display,
+    fold,
     matches,
     normalize_labels,
     normalize_status,
     state_set,
 )
 
-FIRST_FAILURES = 3
-SHOWN_IDS = 5
+# The vendor's in-call state and after-call work: no run with default settings cuts a contact.
+DEFAULT_BUSY_STATES = ("Talk", "ACW")
+PROGRESS_EVERY = 60  # seconds: the longest silence while busy_policy: wait waits
 
 
 class Request(object):
@@ -68,14 +76,21 @@ class Request(object):
         self.wait_timeout = _bounded(params, "wait_timeout", 300, 1, 3600)
         self.poll_interval = _bounded(params, "poll_interval", 30, 1, 600)
         self.verify = bool(params.get("verify"))
+        self.logged_out_policy = params.get("logged_out_policy") or "skip"
+        if self.logged_out_policy not in planner.LOGGED_OUT_POLICIES:
+            raise WolkvoxInputError("%s %s is not valid: use skip or send" % (
+                role_hint("logged_out_policy"), shown(self.logged_out_policy)))
+        busy_states = params.get("busy_states")
+        busy_states = list(DEFAULT_BUSY_STATES) if busy_states is None else busy_states
         self.rules = planner.Rules(
             self.labels,
             only_from=state_set(only_from, self.labels, role_hint("only_from")) if only_from is not None else None,
             except_from=state_set(except_from, self.labels, role_hint("except_from")),
-            busy_states=state_set(params.get("busy_states") or [], self.labels, role_hint("busy_states")),
+            busy_states=state_set(busy_states, self.labels, role_hint("busy_states")),
             busy_policy=self.busy_policy,
             exclude=_excluded(params.get("exclude_agents")),
             force=self.force,
+            logged_out_policy=self.logged_out_policy,
         )
 
     @property
@@ -130,23 +145,58 @@ def send(client, actions, gate):
             action["result"] = planner.CHANGED
             action["msg"] = outcome + (" (note: %s)" % note if note else "")
         else:
+            held = isinstance(outcome, WolkvoxNotSentError)
             action["result"] = planner.FAILED
             action["msg"] = str(outcome)
-            action["_why"] = getattr(outcome, "not_sent", None) or why(outcome)
-            action["_not_sent"] = hasattr(outcome, "not_sent")
+            action["_why"] = getattr(outcome, "reason", None) or str(outcome)
+            if held:
+                action["_held"] = "quota" if isinstance(outcome.cause, WolkvoxQuotaError) else "refused"
+
+
+def conditional(actions, rules):
+    """Agents whose own condition (logged out, in a busy state) may be why the API refuses them."""
+    found = set()
+    for action in actions:
+        previous = action.get("previous_status")
+        if previous is None:
+            continue
+        if matches(previous, "logout", rules.labels) or fold(previous) in rules.busy_states:
+            found.add(action["agent_id"])
+    return found
+
+
+def quota_stop(actions, exc, results=(planner.CHANGE, planner.WAIT)):
+    """The quota is spent: the agents still to be sent are failed, not sent."""
+    for action in actions:
+        if action["result"] in results:
+            action.update(result=planner.FAILED, reason=None, msg="not sent: %s" % QUOTA_NOT_SENT,
+                          _why=exc.reason, _held="quota")
 
 
 def wait_for_busy(task, request, actions, gate, sleep, clock):
     """Re-read every poll_interval until the waiting agents leave their busy state (then plan them
-    again and send) or wait_timeout passes (then they are skipped as busy)."""
+    again and send) or wait_timeout passes (then they are skipped as busy). A line at least every
+    minute says that the task waits (task.progress, where the task can show one)."""
     started = clock()
     deadline = started + request.wait_timeout
+    progress = getattr(task, "progress", None)
+    header = task.params.get("diff_header") or "server %s" % task.params.get("wolkvox_server")
+    said = None
     while any(action["result"] == planner.WAIT for action in actions):
-        left = deadline - clock()
-        if left <= 0:
+        if deadline - clock() <= 0:
             break
-        sleep(min(request.poll_interval, left))
-        current, _order = read_current(task.client)
+        next_read = min(clock() + request.poll_interval, deadline)
+        while clock() < next_read:
+            if progress is not None and (said is None or clock() - said >= PROGRESS_EVERY - 0.5):
+                said = clock()
+                waiting = sum(1 for action in actions if action["result"] == planner.WAIT)
+                progress(wording.waiting_line(header, waiting, int(round(clock() - started)), request.wait_timeout))
+            sleep(min(next_read - clock(), PROGRESS_EVERY))
+        try:
+            current, _order = read_current(task.client)
+        except WolkvoxQuotaError as exc:
+            quota_stop(actions, exc, results=(planner.WAIT,))
+            return exc
         replanned = []
         for action in actions:
             if action["result"] != planner.WAIT:
@@ -160,6 +210,7 @@ def wait_for_busy(task, request, actions, gate, sleep, clock):
         if action["result"] == planner.WAIT:
             action.update(result=planner.SKIPPED, reason="busy",
                           msg="still busy (%s) after waiting %d s (wait_timeout): not sent" % (action["previous_status"], waited))
+    return None
 
 
 def verify(task, request, actions):
@@ -167,7 +218,13 @@ def verify(task, request, actions):
     changed = [action for action in actions if action["result"] == planner.CHANGED]
     if not changed:
         return
-    current, _order = read_current(task.client)
+    try:
+        current, _order = read_current(task.client)
+    except WolkvoxQuotaError as exc:
+        task.warn("the changes were sent but not verified: %s" % exc.reason)
+        for action in changed:
+            action["msg"] += " (not verified: the daily quota is spent)"
+        return
     for action in changed:
         record = current.get(action["agent_id"])
         shown_now = record.get("agent_status") if record else None
@@ -180,35 +237,12 @@ def verify(task, request, actions):
                 shown_now, display(action["status"], request.labels), action["msg"])
 
 
-def headline(summary, check_mode):
-    parts = ["%d %s" % (summary["changed"], "would change" if check_mode else "changed"),
-             "%d unchanged" % summary["unchanged"], "%d skipped" % summary["skipped"]]
-    if summary["pending"]:
-        parts.append("%d pending" % summary["pending"])
-    text = "%s, %d failed of %d agents" % (", ".join(parts), summary["failed"], summary["total"])
-    if summary["skipped_busy"]:
-        text += " (%d skipped as busy)" % summary["skipped_busy"]
-    return text + (" (check mode: nothing sent)" if check_mode else "")
-
-
-def failure_message(actions, summary):
-    """How many failed, grouped by reason, the biggest groups first."""
-    groups = {}
-    not_sent = {}
-    for action in actions:
-        if action["result"] == planner.FAILED:
-            key = action.get("_why") or action["msg"]
-            groups.setdefault(key, []).append(action["agent_id"])
-            not_sent[key] = not_sent.get(key, 0) + (1 if action.get("_not_sent") else 0)
-    ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
-    parts = []
-    for reason, ids in ordered[:FIRST_FAILURES]:
-        names = ", ".join(ids[:SHOWN_IDS]) + (" and %d more" % (len(ids) - SHOWN_IDS) if len(ids) > SHOWN_IDS else "")
-        held = " (%d of them not sent: the same refusal for the first %d agents means the API refuses this state)" % (
-            not_sent[reason], RefusalGate.LIMIT) if not_sent[reason] else ""
-        parts.append("%d agent%s (%s): %s%s" % (len(ids), "" if len(ids) == 1 else "s", names, reason, held))
-    more = " (and %d more reasons, see agents)" % (len(ordered) - FIRST_FAILURES) if len(ordered) > FIRST_FAILURES else ""
-    return "%d of %d agents failed: %s%s" % (summary["failed"], summary["total"], "; ".join(parts), more)
+def not_read(request, exc):
+    """The actions when the one read is refused for the quota: every named agent failed, not sent."""
+    actions = [dict(agent_id=aid, status=status, previous_status=None, result=planner.CHANGE, reason=None, msg="")
+               for aid, status in request.named]
+    quota_stop(actions, exc)
+    return actions
 
 
 def run(task, sleep=time.sleep, clock=time.monotonic):
@@ -220,36 +254,50 @@ def run(task, sleep=time.sleep, clock=time.monotonic):
             "on every run (always 'changed'): add status_labels: {'%s': '<label the agents API shows>'} "
             "(role: wolkvox_agent_status_labels)" % (status, status)
         )
+    stopped = None  # the quota error that stopped the task, if any
     if request.empty:
         task.warn("no agent to change: agent_id / agents is empty, so nothing was read or sent")
         actions = []
     else:
         client = task.client
         # 2. One read for all agents, unless forced.
-        current, order = ({}, []) if request.force else read_current(client)
-        desired = planner.expand_all(order, request.named, request.all_status) if request.all_agents else request.named
-        # 3-5. Plan, then send (or not, in check mode), wait, verify.
-        actions = planner.plan(current, desired, request.rules)
-        if task.check_mode:
-            for action in actions:
-                if action["result"] == planner.CHANGE:
-                    action.update(result=planner.CHANGED, msg="would change (check mode): %s" % action["msg"])
-                elif action["result"] == planner.WAIT:
-                    action.update(result=planner.SKIPPED, msg="busy (%s): would wait up to %d s for it to leave that state "
-                                  "(check mode does not wait)" % (action["previous_status"], request.wait_timeout))
+        try:
+            current, order = ({}, []) if request.force else read_current(client)
+        except WolkvoxQuotaError as exc:
+            if request.all_agents:
+                raise  # the agents are not known: the task fails with the quota's message
+            current, order, stopped = None, [], exc
+        if stopped is not None:
+            actions = not_read(request, stopped)
         else:
-            gate = RefusalGate()
-            send(client, actions, gate)
-            wait_for_busy(task, request, actions, gate, sleep, clock)
-            if request.verify:
-                verify(task, request, actions)
+            desired = planner.expand_all(order, request.named, request.all_status) if request.all_agents else request.named
+            # 3-5. Plan, then send (or not, in check mode), wait, verify.
+            actions = planner.plan(current, desired, request.rules)
+            found = wording.unplaced_labels(actions, request.labels, request.rules.busy_states)
+            if found:
+                task.warn(wording.unplaced_warning(found, task.check_mode))
+            if task.check_mode:
+                for action in actions:
+                    if action["result"] == planner.CHANGE:
+                        action.update(result=planner.CHANGED, msg="would change (check mode): %s" % action["msg"])
+                    elif action["result"] == planner.WAIT:
+                        action.update(result=planner.SKIPPED, msg="busy (%s): would wait up to %d s for it to leave that "
+                                      "state (check mode does not wait)" % (action["previous_status"], request.wait_timeout))
+            else:
+                gate = RefusalGate(conditional(actions, request.rules))
+                send(client, actions, gate)
+                stopped = wait_for_busy(task, request, actions, gate, sleep, clock)
+                if request.verify:
+                    verify(task, request, actions)
     summary = planner.summarize(actions)
+    msg = wording.headline(summary, task.check_mode)
+    skipped = wording.skipped_note(actions)
     result = dict(
         changed=summary["changed"] + summary["pending"] > 0,
         agents=actions,
         summary=summary,
         diff=planner.diff_of(actions, request.labels),
-        msg=headline(summary, task.check_mode),
+        msg=msg + ("; " + skipped if skipped else ""),
     )
     if task.params.get("diff_format") == "agents":
         header = task.params.get("diff_header") or "server %s" % task.params.get("wolkvox_server")
@@ -257,10 +305,13 @@ def run(task, sleep=time.sleep, clock=time.monotonic):
     # 6. Any failed agent fails the task, with every agent's result still returned.
     if summary["failed"]:
         result["failed"] = True
-        result["msg"] = failure_message(actions, summary)
+        result["msg"] = wording.failure_message(actions, summary) + ("; " + skipped if skipped else "")
+        if stopped is not None:
+            result["msg"] = "%s: %s" % (stopped.message, result["msg"])
+            result["error"] = stopped.as_dict()
     for action in actions:
         action.pop("_why", None)
-        action.pop("_not_sent", None)
+        action.pop("_held", None)
     return result
 
 
@@ -278,11 +329,12 @@ ARGUMENT_SPEC = dict(
     only_from=dict(type="list", elements="str"),
     except_from=dict(type="list", elements="str", default=[]),
     exclude_agents=dict(type="list", elements="str", default=[]),
-    busy_states=dict(type="list", elements="str", default=[]),
+    busy_states=dict(type="list", elements="str", default=list(DEFAULT_BUSY_STATES)),
     busy_policy=dict(type="str", default="skip", choices=list(planner.BUSY_POLICIES)),
     wait_timeout=dict(type="int", default=300),
     poll_interval=dict(type="int", default=30),
     verify=dict(type="bool", default=False),
+    logged_out_policy=dict(type="str", default="skip", choices=list(planner.LOGGED_OUT_POLICIES)),
     force=dict(type="bool", default=False),
     diff_format=dict(type="str", default="maps", choices=["maps", "agents"]),
     diff_header=dict(type="str"),

@@ -22,6 +22,7 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import (
@@ -32,8 +33,12 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors imp
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import ClientOwner, failure
 
 
+display = Display()
+
+
 class _Task(ClientOwner):
-    """What an engine needs: params, check mode, a client (made on first use), warn()."""
+    """What an engine needs: params, check mode, a client (made on first use), warn(), and
+    progress() for a line shown while the task runs (the controller's own output)."""
 
     def __init__(self, params, check_mode):
         self.params = params
@@ -42,6 +47,10 @@ class _Task(ClientOwner):
 
     def warn(self, msg):
         self.warnings.append(msg)
+
+    @staticmethod
+    def progress(msg):
+        display.display(msg)
 
 
 class WolkvoxAction(ActionBase):

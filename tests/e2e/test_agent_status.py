@@ -27,7 +27,7 @@ def test_change_then_idempotent_rerun(fresh, tmp_path):
     assert [a["result"] for a in first["agents"]] == ["changed", "changed", "unchanged"]
     assert [a["previous_status"] for a in first["agents"]] == ["Logout", "Active breaks", "Ready"]
     assert first["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "pending": 0,
-                                "failed": 0, "skipped_busy": 0}
+                                "failed": 0, "skipped_busy": 0, "skipped_logged_out": 0}
     assert first["api_calls"] == 3
     assert fresh.state()["1001"] == "Ready" and fresh.state()["1002"] == "Ready"
 

@@ -59,7 +59,7 @@ def test_503_burst_longer_than_retries_fails_only_affected_agents(fresh, tmp_pat
             assert state[agent] == "Ready"
             assert len(change_requests(stats, agent)) == 1  # none lost, none sent twice
     assert result["summary"] == {"total": 40, "changed": 37, "unchanged": 0, "skipped": 0, "pending": 0,
-                                 "failed": 3, "skipped_busy": 0}
+                                 "failed": 3, "skipped_busy": 0, "skipped_logged_out": 0}
     assert result["api_calls"] == stats["total"] == 1 + 37 + 3 * 3
     assert "Traceback" not in run.output
 

@@ -105,7 +105,7 @@ def test_precedence_order_excluded_disabled_missing_unchanged_then_only_from_and
     assert_result(agents["1005"], "skipped", "only_from")  # ACW is not in only_from
     assert_result(agents["1006"], "changed")
     assert result["summary"] == {"total": 9, "changed": 1, "unchanged": 1, "skipped": 6, "pending": 0,
-                                 "failed": 1, "skipped_busy": 0}
+                                 "failed": 1, "skipped_busy": 0, "skipped_logged_out": 0}
     assert result["failed"] and result["changed"]
     assert result["msg"].startswith("1 of 9 agents failed: 1 agent (4242): "), result["msg"]
 
@@ -266,7 +266,7 @@ def test_all_agents_reads_once_sends_only_what_is_needed_and_converges_in_one_re
     assert_result(agents["1004"], "skipped", "except_from")
     assert all(agents[aid]["result"] == "changed" for aid in ["1005"] + generated)
     assert first["summary"] == {"total": 15, "changed": 11, "unchanged": 1, "skipped": 3, "pending": 0,
-                                "failed": 0, "skipped_busy": 0}
+                                "failed": 0, "skipped_busy": 0, "skipped_logged_out": 0}
     assert first["api_calls"] == 12
 
     # The converged re-run: one read, nothing sent.

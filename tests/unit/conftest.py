@@ -47,7 +47,7 @@ ANY_JSON = st.recursive(
 
 def summary_counts(**counts):
     """A task's ``summary``: every count at 0 but those given."""
-    summary = dict(total=0, changed=0, unchanged=0, skipped=0, pending=0, failed=0, skipped_busy=0)
+    summary = dict(total=0, changed=0, unchanged=0, skipped=0, pending=0, failed=0, skipped_busy=0, skipped_logged_out=0)
     summary.update(counts)
     return summary
 

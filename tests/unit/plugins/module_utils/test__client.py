@@ -22,7 +22,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._client imp
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
     WolkvoxApiError,
     WolkvoxAuthError,
-    WolkvoxBusyError,
+    WolkvoxTokenBusyError,
     WolkvoxError,
     WolkvoxInputError,
     WolkvoxTransportError,
@@ -196,7 +196,7 @@ def test_busy_answers_beyond_retries_still_succeed_within_the_busy_budget(make_c
 def test_a_token_busy_for_longer_than_timeout_fails_saying_why(make_client, fake_time):
     client, session = make_client(lambda method, url, params: FakeResponse(200, BUSY_BODY), retries=5, timeout=3,
                                   clock=fake_time, sleep=fake_time.sleep)
-    with pytest.raises(WolkvoxBusyError) as exc:
+    with pytest.raises(WolkvoxTokenBusyError) as exc:
         client.change_status("1001", "ready")
     text = str(exc.value)
     assert sum(fake_time.sleeps) == pytest.approx(3.0)
@@ -450,7 +450,7 @@ def test_retries_are_bounded_and_only_for_retryable_errors(tmp_path_factory, ret
                            sleep=sleeps.append, lock_dir=str(tmp_path_factory.getbasetemp() / "slots"))
     calls = []
 
-    def once(method, path, params, what):
+    def once(method, path, params, what, read=False):
         outcome = outcomes[len(calls)] if len(calls) < len(outcomes) else "ok"
         calls.append(outcome)
         if outcome == "ok":

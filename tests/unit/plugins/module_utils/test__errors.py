@@ -14,7 +14,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors imp
     SNIPPET,
     WolkvoxApiError,
     WolkvoxAuthError,
-    WolkvoxBusyError,
+    WolkvoxTokenBusyError,
     WolkvoxError,
     WolkvoxInputError,
     WolkvoxLocalError,
@@ -33,7 +33,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors imp
         (WolkvoxTransportError, (WolkvoxError,), False),
         (WolkvoxApiError, (WolkvoxError,), False),
         (WolkvoxAuthError, (WolkvoxApiError, WolkvoxError), False),
-        (WolkvoxBusyError, (WolkvoxApiError, WolkvoxError), True),
+        (WolkvoxTokenBusyError, (WolkvoxApiError, WolkvoxError), True),
     ],
     ids=lambda value: getattr(value, "__name__", None),
 )
@@ -45,7 +45,7 @@ def test_hierarchy_and_default_retryable(cls, parents, retryable):
     assert exc.retry_after is None
 
 
-@pytest.mark.parametrize("cls", [WolkvoxError, WolkvoxApiError, WolkvoxBusyError, WolkvoxTransportError])
+@pytest.mark.parametrize("cls", [WolkvoxError, WolkvoxApiError, WolkvoxTokenBusyError, WolkvoxTransportError])
 def test_retryable_can_be_set_per_error(cls):
     assert cls("x", retryable=True).retryable is True
     assert cls("x", retryable=False).retryable is False

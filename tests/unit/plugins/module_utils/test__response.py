@@ -16,8 +16,13 @@ from hypothesis import strategies as st
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
     WolkvoxApiError,
+    WolkvoxAgentRefusedError,
     WolkvoxAuthError,
-    WolkvoxBusyError,
+    WolkvoxEndpointError,
+    WolkvoxForbiddenError,
+    WolkvoxNoRecordsError,
+    WolkvoxQuotaError,
+    WolkvoxTokenBusyError,
     WolkvoxError,
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._response import (
@@ -25,7 +30,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._response i
     describe_body,
     interpret,
     is_auth_failure,
-    is_busy,
+    is_token_busy,
     is_success,
     reason,
 )
@@ -53,9 +58,20 @@ from ansible_collections.wolkvox.contact_center.tests.unit.conftest import ANY_J
         (200, {"code": "401", "error": None, "msg": "unauthorized"}, False),
         (200, {"code": "500", "error": None}, False),
         (200, {"code": 404, "error": None}, False),
-        (200, {"error": None, "msg": "no code"}, False),
-        (200, {"code": None, "error": None}, False),
-        (200, {"code": "", "error": None}, False),
+        # Part 3: the vendor's own samples - "" for the agents list, "0" for other reads
+        (200, {"error": None, "msg": "no code"}, True),
+        (200, {"code": None, "error": None}, True),
+        (200, {"code": "", "error": None, "msg": "23 records were found", "data": []}, True),
+        (200, {"code": "0", "error": None}, True),
+        (200, {"code": 0, "error": None}, True),
+        (200, {"code": "0", "error": False}, True),
+        (200, {"code": "299"}, True),
+        (200, {"code": "300"}, False),
+        (200, {"code": "1", "error": None}, False),
+        (200, {"code": "OK", "error": None}, False),
+        (200, {"code": "-1", "error": None}, False),
+        (200, {"code": "0", "error": "BAD REQUEST"}, False),
+        (200, {"code": "", "error": "x"}, False),
         (200, {"code": True, "error": None}, False),
         (500, {"code": "200", "error": None}, False),
         (404, {"code": "200", "error": None}, False),
@@ -79,7 +95,7 @@ def test_code_text(code, expected):
 
 
 # --------------------------------------------------------------------------------------------
-# is_busy / is_auth_failure
+# is_token_busy / is_auth_failure
 # --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -102,7 +118,7 @@ def test_code_text(code, expected):
     ],
 )
 def test_is_busy(http_status, body, expected):
-    assert is_busy(http_status, body) is expected
+    assert is_token_busy(http_status, body) is expected
 
 
 @pytest.mark.parametrize(
@@ -148,7 +164,7 @@ def test_interpret_returns_the_body_on_success():
         (200, {"code": "200", "error": "Agent does not exist", "msg": "failed"}, ["HTTP 200", "'Agent does not exist'", "'failed'"]),
         (200, {"code": "401", "error": None, "msg": "invalid token"}, ["code '401'", "'invalid token'"]),
         (200, {"code": 500, "error": None, "msg": "boom"}, ["code 500", "'boom'"]),
-        (200, {"error": None, "msg": "no code here"}, ["code None", "'no code here'"]),
+        (200, {"code": "1", "error": None, "msg": "odd"}, ["code '1'", "not document as a success"]),
         (400, {"code": "400", "error": "bad request", "msg": None}, ["HTTP 400", "'bad request'"]),
         (500, {"code": "200", "error": None, "msg": "looks fine"}, ["HTTP 500"]),
     ],
@@ -206,7 +222,7 @@ def test_interpret_bodies_that_are_not_an_object(http_status, text, shape, retry
 def test_interpret_http_429_without_json_is_busy(text):
     # Changed on purpose with the split: HTTP 429 means "not executed, try again" (busy), whatever
     # the body; it used to be reported as "a body that is not JSON" and retried as a fault.
-    with pytest.raises(WolkvoxBusyError) as exc:
+    with pytest.raises(WolkvoxTokenBusyError) as exc:
         interpret(429, text, what="reading the agents list")
     assert str(exc.value) == "reading the agents list failed: HTTP 429 (too many requests)"
     assert exc.value.retryable is True
@@ -248,7 +264,7 @@ def test_interpret_busy_answers_are_retryable(http_status, body):
     with pytest.raises(WolkvoxError) as exc:
         interpret(http_status, json.dumps(body))
     assert exc.value.retryable is True
-    assert isinstance(exc.value, WolkvoxBusyError)
+    assert isinstance(exc.value, WolkvoxTokenBusyError)
 
 
 @pytest.mark.parametrize("http_status, retryable", [(400, False), (401, False), (403, False), (404, False),
@@ -257,22 +273,24 @@ def test_interpret_http_error_with_json_body(http_status, retryable):
     with pytest.raises(WolkvoxError) as exc:
         interpret(http_status, json.dumps({"code": str(http_status), "error": "nope", "msg": "no"}))
     assert exc.value.retryable is retryable
-    assert isinstance(exc.value, WolkvoxApiError) and not isinstance(exc.value, WolkvoxBusyError)
+    assert isinstance(exc.value, WolkvoxApiError) and not isinstance(exc.value, WolkvoxTokenBusyError)
 
 
 @pytest.mark.parametrize(
     "http_status, body, cls",
     [
-        (200, {"code": "200", "error": "Agent does not exist", "msg": None}, WolkvoxApiError),
+        (200, {"code": "200", "error": "Agent does not exist", "msg": None}, WolkvoxAgentRefusedError),
         (200, {"code": "404", "error": "Agent or status does not exist", "msg": None}, WolkvoxApiError),
         (503, {"code": "503", "error": "down", "msg": None}, WolkvoxApiError),
         (200, {"code": "401", "error": "Invalid token", "msg": None}, WolkvoxAuthError),
         (401, {"code": "401", "error": "unauthorized", "msg": None}, WolkvoxAuthError),
         (403, {"code": "403", "error": "Token not valid for server 0042", "msg": None}, WolkvoxAuthError),
         (403, {"code": "403", "error": "Agent 1001 is not yours", "msg": None}, WolkvoxApiError),
-        (200, {"code": "429", "error": None, "msg": "slow down"}, WolkvoxBusyError),
-        (429, {"code": "429", "error": "Too many requests"}, WolkvoxBusyError),
-        (200, {"code": "400", "error": "the same token cannot be consumed simultaneously", "msg": None}, WolkvoxBusyError),
+        (200, {"code": "409", "error": "The agent is in a contact", "msg": "agent_id 1001"}, WolkvoxAgentRefusedError),
+        (200, {"code": "403", "error": "TOKEN LIMIT EXCEEDED", "msg": None}, WolkvoxQuotaError),
+        (200, {"code": "429", "error": None, "msg": "slow down"}, WolkvoxTokenBusyError),
+        (429, {"code": "429", "error": "Too many requests"}, WolkvoxTokenBusyError),
+        (200, {"code": "400", "error": "the same token cannot be consumed simultaneously", "msg": None}, WolkvoxTokenBusyError),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else None,
 )
@@ -355,7 +373,7 @@ def test_any_answer_is_a_body_or_a_typed_error(readable, status, text):
         elif 300 <= status < 400:
             assert not exc.retryable and "redirect" in message
         if status == 429:
-            assert isinstance(exc, WolkvoxBusyError)
+            assert isinstance(exc, WolkvoxTokenBusyError)
     else:
         assert 200 <= status < 300 and isinstance(body, dict) and is_success(status, body)
 
@@ -364,5 +382,83 @@ def test_any_answer_is_a_body_or_a_typed_error(readable, status, text):
 @given(st.integers(100, 599), ANY_JSON)
 def test_success_rule_never_raises(status, body):
     assert isinstance(is_success(status, body), bool)
-    assert isinstance(is_busy(status, body), bool)
+    assert isinstance(is_token_busy(status, body), bool)
     assert isinstance(is_auth_failure(status, body), bool)
+
+
+# --------------------------------------------------------------------------------------------
+# The vendor's table (contract Part 3): every row, with a real HTTP status and a JSON body, and
+# the same answer as HTTP 200 with the error in the body
+# --------------------------------------------------------------------------------------------
+
+VENDOR_TABLE = [
+    # (HTTP, error, msg, read?, error type, words the message must hold)
+    (400, "BAD REQUEST", "THE API YOU WANT TO CONSULT DOES NOT EXIST", True, WolkvoxEndpointError, ["api_url"]),
+    (400, "BAD REQUEST", "SOME PARAMETERS ARE REQUIRED", False, WolkvoxApiError, ["changing agent 1001", "parameter"]),
+    (401, "UNAUTHORIZED", "PLEASE ENTER THE WOLKVOX-TOKEN", True, WolkvoxAuthError, ["wolkvox_token", "'0042'"]),
+    (403, "FORBIDDEN", "PLEASE VALIDATE TOKEN", True, WolkvoxAuthError, ["wolkvox_token", "wolkvox_server '0042'"]),
+    (403, "FORBIDDEN", "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (2)", False, WolkvoxTokenBusyError, []),
+    (403, "FORBIDDEN", "TOKEN LIMIT EXCEEDED", True, WolkvoxQuotaError,
+     ["daily quota", "licences x 1000", "resets daily", "not counted", "force: true"]),
+    (404, "NOT FOUND", "Validate dates entered", True, WolkvoxNoRecordsError, []),
+    (409, "CONFLICT", "Agent busy", False, WolkvoxAgentRefusedError, []),
+    (400, "BAD REQUEST", "THE AGENT IS NOT LOGGED IN", False, WolkvoxAgentRefusedError, []),
+    (403, "FORBIDDEN", "THE AGENT IS DISABLED", False, WolkvoxAgentRefusedError, []),
+]
+
+
+@pytest.mark.parametrize("in_body", [False, True], ids=["real-http-status", "in-a-200-body"])
+@pytest.mark.parametrize("http_status, error, msg, read, cls, words", VENDOR_TABLE,
+                         ids=[row[2][:30] for row in VENDOR_TABLE])
+def test_every_row_of_the_vendors_table(http_status, error, msg, read, cls, words, in_body):
+    what = "reading the agents list" if read else "changing agent 1001 to ready"
+    status = 200 if in_body else http_status
+    body = {"code": str(http_status) if in_body else http_status, "error": error, "msg": msg}
+    with pytest.raises(WolkvoxError) as exc:
+        interpret(status, json.dumps(body), what=what, read=read, server="0042")
+    assert type(exc.value) is cls  # pylint: disable=unidiomatic-typecheck
+    text = str(exc.value)
+    assert text.startswith(what + " failed: HTTP %d" % status)
+    for word in words:
+        assert word in text
+    assert exc.value.reason and exc.value.reason in text
+    if cls is WolkvoxQuotaError:
+        assert "token" not in text.split(":", 2)[-1].replace("TOKEN LIMIT", "").replace("tokens", "").lower() or \
+            "check wolkvox_token" not in text  # never called a token problem
+        assert exc.value.retryable is False
+    assert exc.value.retryable is (cls is WolkvoxTokenBusyError)
+
+
+def test_a_403_with_no_json_body_names_the_token_the_allow_list_and_maintenance():
+    for text in ("", "<html><body>Forbidden</body></html>"):
+        with pytest.raises(WolkvoxForbiddenError) as exc:
+            interpret(403, text, what="reading the agents list", read=True, server="0042")
+        message = str(exc.value)
+        for word in ("wolkvox_token", "'0042'", "allow-list", "execution nodes", "maintenance"):
+            assert word in message
+        assert isinstance(exc.value, WolkvoxAuthError)
+
+
+@pytest.mark.parametrize("http_status", [400, 404, 405])
+def test_a_non_json_404_page_names_api_url(http_status):
+    with pytest.raises(WolkvoxEndpointError) as exc:
+        interpret(http_status, "<html><h1>Not Found</h1></html>", what="reading the agents list", read=True)
+    assert "api_url" in str(exc.value)
+
+
+@pytest.mark.parametrize("code", ["", "0", 0, "200", 200, 202, None])
+def test_the_vendors_success_codes_return_the_body(code):
+    body = {"code": code, "error": None, "msg": "23 records were found", "data": []}
+    assert interpret(200, json.dumps(body), read=True) == body
+
+
+@pytest.mark.parametrize("code", ["404", 403, "500", 300])
+def test_error_codes_in_a_200_answer_stay_errors(code):
+    with pytest.raises(WolkvoxApiError):
+        interpret(200, json.dumps({"code": code, "error": None, "msg": "x"}))
+
+
+def test_a_404_on_a_change_is_not_no_records():
+    with pytest.raises(WolkvoxApiError) as exc:
+        interpret(404, json.dumps({"code": 404, "error": "NOT FOUND", "msg": "x"}), what="changing agent 1 to ready")
+    assert not isinstance(exc.value, WolkvoxNoRecordsError)

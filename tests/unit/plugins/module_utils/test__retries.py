@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _retries
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
     WolkvoxApiError,
-    WolkvoxBusyError,
+    WolkvoxTokenBusyError,
     WolkvoxTransportError,
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._retries import (
@@ -143,7 +143,7 @@ def test_backoff_is_bounded_and_grows(attempt, base, draw):
 
 def _error(kind, retry_after=None):
     exc = {
-        "busy": lambda: WolkvoxBusyError("x failed: busy"),
+        "busy": lambda: WolkvoxTokenBusyError("x failed: busy"),
         "fault": lambda: WolkvoxTransportError("x failed: timeout", retryable=True),
         "answer": lambda: WolkvoxApiError("x failed: HTTP 400"),
     }[kind]()

@@ -49,7 +49,7 @@ def test_check_mode_sends_nothing(api, monkeypatch):
     assert results(result) == [("1001", "unchanged"), ("1002", "changed"), ("1004", "changed")]
     assert result["agents"][1]["msg"] == "would change (check mode): Active breaks -> Ready"
     assert result["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "pending": 0, "failed": 0,
-                                 "skipped_busy": 0}
+                                 "skipped_busy": 0, "skipped_logged_out": 0}
     assert result["msg"] == "2 would change, 1 unchanged, 0 skipped, 0 failed of 3 agents (check mode: nothing sent)"
     assert result["diff"] == {"before": {"1002": "Active breaks", "1004": "Lunch"}, "after": {"1002": "Ready", "1004": "Ready"}}
     assert result["api_calls"] == 1
@@ -58,7 +58,7 @@ def test_check_mode_sends_nothing(api, monkeypatch):
 
 
 def test_apply_then_rerun_is_idempotent(api):
-    args = {"agent_id": ["1001", "1002", "1003"], "status": "7", "status_labels": LABELS}
+    args = {"agent_id": ["1001", "1002", "1003"], "status": "7", "status_labels": LABELS, "logged_out_policy": "send"}
     how, result = run(args)
     assert how == "exit"
     assert result["changed"] is True
@@ -68,7 +68,7 @@ def test_apply_then_rerun_is_idempotent(api):
         "msg": "Agent status has been modified to Active breaks", "reason": None, "agent_name": "Agent 1001",
     }
     assert result["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "pending": 0, "failed": 0,
-                                 "skipped_busy": 0}
+                                 "skipped_busy": 0, "skipped_logged_out": 0}
     assert result["diff"] == {"before": {"1001": "Ready", "1003": "Logout"},
                               "after": {"1001": "Active breaks", "1003": "Active breaks"}}
     assert result["msg"] == "2 changed, 1 unchanged, 0 skipped, 0 failed of 3 agents"
@@ -104,7 +104,7 @@ def test_agents_form_with_different_targets(api):
     how, result = run({
         "agents": [{"agent_id": "1003", "status": "ready"}, {"agent_id": "1001", "status": "logout"},
                    {"agent_id": "1002", "status": "7"}],
-        "status_labels": LABELS,
+        "status_labels": LABELS, "logged_out_policy": "send",
     }, diff=True)
     assert how == "exit"
     assert results(result) == [("1003", "changed"), ("1001", "changed"), ("1002", "unchanged")]
@@ -114,10 +114,10 @@ def test_agents_form_with_different_targets(api):
 
 
 def test_single_agent_id_and_aliases(api):
-    how, result = run({"agent_ids": "1003", "status": " Ready ", "token": TOKEN, "wolkvox_server": "0042"},
+    how, result = run({"agent_ids": "1004", "status": " Ready ", "token": TOKEN, "wolkvox_server": "0042"},
                       connection=False)
     assert how == "exit"
-    assert results(result) == [("1003", "changed")]
+    assert results(result) == [("1004", "changed")]
     assert result["agents"][0]["status"] == "ready"
 
 
@@ -141,7 +141,7 @@ def test_only_from_skips_the_others(api):
     assert result["agents"][3]["msg"] == "current state 'ACW' is not in only_from"
     assert result["agents"][3]["reason"] == "only_from"
     assert result["summary"] == {"total": 4, "changed": 2, "unchanged": 1, "skipped": 1, "pending": 0, "failed": 0,
-                                 "skipped_busy": 0}
+                                 "skipped_busy": 0, "skipped_logged_out": 0}
     assert result["api_calls"] == 3
 
 
@@ -190,7 +190,8 @@ def test_nothing_requested(api):
 def test_partial_failure_returns_every_agent(api):
     api.broken.add("1003")
     how, result = run({"agents": [{"agent_id": "1002", "status": "ready"}, {"agent_id": "9999", "status": "ready"},
-                                  {"agent_id": "1003", "status": "ready"}, {"agent_id": "1001", "status": "ready"}]})
+                                  {"agent_id": "1003", "status": "ready"}, {"agent_id": "1001", "status": "ready"}],
+                       "logged_out_policy": "send"})
     assert how == "fail"
     # failures are grouped by reason: "<n> agent(s) (<ids>): <reason>"
     assert result["msg"].startswith("2 of 4 agents failed: 1 agent (9999): agent 9999 does not exist in this operation")
@@ -199,7 +200,7 @@ def test_partial_failure_returns_every_agent(api):
     assert "Agent 1003 is in a call" in result["msg"]
     assert results(result) == [("1002", "changed"), ("9999", "failed"), ("1003", "failed"), ("1001", "unchanged")]
     assert result["summary"] == {"total": 4, "changed": 1, "unchanged": 1, "skipped": 0, "pending": 0, "failed": 2,
-                                 "skipped_busy": 0}
+                                 "skipped_busy": 0, "skipped_logged_out": 0}
     assert result["changed"] is True
     assert result["api_calls"] == 3  # one read, two changes; the refused change is an answer, not retried
     assert api.states["1002"] == "Ready"
@@ -207,7 +208,8 @@ def test_partial_failure_returns_every_agent(api):
 
 def test_many_failures_are_summarized(api):
     api.broken.update(["1001", "1002", "1003", "1004", "1005"])
-    how, result = run({"agent_id": ["1001", "1002", "1003", "1004", "1005"], "status": "8", "status_labels": {"8": "Nap"}})
+    how, result = run({"agent_id": ["1001", "1002", "1003", "1004", "1005"], "status": "8", "status_labels": {"8": "Nap"},
+                       "logged_out_policy": "send", "busy_states": []})
     assert how == "fail"
     assert result["msg"].startswith("5 of 5 agents failed: 1 agent (1001): ")
     assert result["msg"].endswith(" (and 2 more reasons, see agents)")
@@ -220,12 +222,12 @@ def test_patched_client_methods(api, monkeypatch):
 
     def change_many(self, changes, gate=None):
         sent.extend(changes)
-        return [(True, "moved"), (False, WolkvoxError("changing agent 1005 to 7 failed: nope"))]
+        return [(True, "moved"), (False, WolkvoxError("changing agent 1005 to 7 failed: nope", reason="nope"))]
 
     monkeypatch.setattr(WolkvoxClient, "list_agents", lambda self: [
         {"agent_id": "1004", "agent_status": "Lunch"}, {"agent_id": "1005", "agent_status": "ACW"}])
     monkeypatch.setattr(WolkvoxClient, "change_many", change_many)
-    how, result = run({"agent_id": ["1004", "1005"], "status": "7", "status_labels": LABELS})
+    how, result = run({"agent_id": ["1004", "1005"], "status": "7", "status_labels": LABELS, "busy_states": []})
     assert how == "fail"
     assert sent == [("1004", "7"), ("1005", "7")]
     assert result["agents"][0]["msg"] == "moved"
@@ -371,6 +373,7 @@ def test_live_floor_options_are_accepted(api):
     how, result = run({
         "all_agents": True, "status": "logout", "agents": [{"agent_id": "1002", "status": "ready"}],
         "exclude_agents": ["1001"], "except_from": ["Lunch"], "busy_states": ["On call"], "busy_policy": "skip",
+        "logged_out_policy": "send",
         "wait_timeout": 60, "poll_interval": 5, "verify": True, "status_labels": LABELS,
     }, diff=True)
     assert how == "exit"
@@ -381,7 +384,9 @@ def test_live_floor_options_are_accepted(api):
     ]
     assert result["summary"]["skipped_busy"] == 1
     assert result["api_calls"] == 4  # one read, two changes, one verifying read
-    assert result["msg"] == "2 changed, 1 unchanged, 4 skipped, 0 failed of 7 agents (1 skipped as busy)"
+    assert result["msg"] == ("2 changed, 1 unchanged, 4 skipped, 0 failed of 7 agents (1 skipped as busy); skipped: "
+                             "1001 Agent 1001 (excluded), 1004 Agent 1004 (except_from: Lunch), 1006 Agent 1006 "
+                             "(busy: On call), 1007 Agent 1007 (disabled)")
 
 
 @pytest.mark.parametrize("args, must_contain", [
