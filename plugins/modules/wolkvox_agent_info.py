@@ -50,8 +50,19 @@ options:
         first label given for it.
     type: dict
     default: {}
+  quota:
+    description:
+      - Also read the token's daily quota (C(information.php?api=token_info)), one more request, returned as
+        RV(quota).
+      - Each operation may make licences x 1000 requests a day to the report, information and real-time APIs,
+        shared by all its tokens; state changes are not counted. A task that finds the quota spent fails at once,
+        without retrying, with a message that says so.
+    type: bool
+    default: false
+    version_added: 0.3.0
 notes:
-  - The agents API is read once per task. The vendor recommends reading it at most every 5 minutes for monitoring.
+  - The agents API is read once per task. An operation with no agents (the vendor answers HTTP 404) gives
+    RV(count) 0. The vendor recommends reading it at most every 5 minutes for monitoring.
 seealso:
   - module: wolkvox.contact_center.wolkvox_agent_status
 """
@@ -86,6 +97,17 @@ EXAMPLES = r"""
     wolkvox_token: "{{ vault_wolkvox_token }}"
     agent_id: "{{ away.agents | map(attribute='agent_id') }}"
     status: ready
+
+- name: How much of today's request quota is left
+  wolkvox.contact_center.wolkvox_agent_info:
+    wolkvox_server: "0042"
+    wolkvox_token: "{{ vault_wolkvox_token }}"
+    quota: true
+  register: info
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ info.quota.remaining }} of {{ info.quota.limit }} requests left, reset in {{ info.quota.hours_to_reset }} h"
 
 - name: The state of a few agents
   wolkvox.contact_center.wolkvox_agent_info:
@@ -144,6 +166,32 @@ not_found:
   type: list
   elements: str
   sample: ["4242"]
+quota:
+  description:
+    - The token's daily quota, with O(quota=true). Each value is an int, or null when the API did not give it;
+      C(remaining) is the API's figure, else C(limit - used_today).
+  returned: when O(quota=true)
+  type: dict
+  contains:
+    limit:
+      description: Requests allowed a day (licences x 1000), shared by the operation's tokens.
+      type: int
+    used_today:
+      description: Requests made today, this one included.
+      type: int
+    remaining:
+      description: Requests left today.
+      type: int
+    hours_to_reset:
+      description: Hours until the count starts again.
+      type: int
+    raw:
+      description: The API's record, as it answered (numbers or digit strings).
+      type: dict
+  sample: {limit: 10000, used_today: 1234, remaining: 8766, hours_to_reset: 7,
+           raw: {token_limit: "10000", token_use_today: "1234", available_consumition_options: "8766",
+                 hours_to_restart_count: "7"}}
+  version_added: 0.3.0
 api_calls:
   description: HTTP requests made by the task, retries included.
   returned: always

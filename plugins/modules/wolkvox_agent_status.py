@@ -15,16 +15,27 @@ description:
     with desired-state semantics like M(ansible.builtin.service) - an agent already in the state is left alone.
   - Reads the current state of every requested agent with one call to the agents API, however many agents the
     task names, then sends only the changes, at most O(max_concurrency) at a time over kept-alive connections.
-  - "Safe on a live floor: agents handling a contact (O(busy_states)) are skipped, waited for or forced
-    (O(busy_policy)); O(exclude_agents) and disabled users are never changed; O(verify) reads back and reports
-    changes the API accepted but has not applied yet as V(pending)."
+  - "Safe on a live floor by default: agents handling a contact are skipped (O(busy_states) defaults to the
+    vendor's in-call state V(Talk) and after-call work V(ACW); O(busy_policy) can wait for them or force the
+    change); logged-out agents are not sent a state other than V(logout) (O(logged_out_policy)); O(exclude_agents)
+    and disabled users are never changed; O(verify) reads back and reports changes the API accepted but has not
+    applied yet as V(pending)."
+  - "An operation may show other labels for agents in a contact. When agents about to be changed show a label that
+    is none of V(Ready), V(Logout), a label of O(status_labels) or an O(busy_states) entry, the task warns once,
+    naming those labels: add the contact ones to O(busy_states)."
   - "Per agent, the first rule that applies decides: in O(exclude_agents) or disabled - V(skipped); not in the
     operation - V(failed); already in the desired state - V(unchanged) (whatever O(only_from), O(except_from)
-    or O(busy_states) say); not in O(only_from) or in O(except_from) - V(skipped); in O(busy_states) - per
+    or O(busy_states) say); logged out (desired state not V(logout)) - V(skipped) unless
+    O(logged_out_policy=send); not in O(only_from) or in O(except_from) - V(skipped); in O(busy_states) - per
     O(busy_policy); otherwise sent."
+  - "The task's C(msg) names the agents left as they were (up to 10), with the reason and the state they show."
   - When the API refuses the desired state itself (the same refusal for the first 3 agents, for example a state ID
     the operation does not have), the other agents of that state are not sent and fail with C(not sent); at most
-    5 requests are spent on such a state.
+    5 requests are spent on such a state. A refusal that depends on the agent (in a contact, not logged in,
+    disabled; or any refusal of an agent that is logged out or in O(busy_states)) never holds back another agent.
+  - When the operation's daily request quota is spent (the vendor's C(TOKEN LIMIT EXCEEDED)), the task stops at
+    once without retrying; the agents not sent fail with C(not sent). State changes do not count against the
+    quota, so O(force=true) (no read) still applies changes that day.
   - Runs on the controller, in Ansible's own process (an action plugin), whatever host the task is for; if the
     controller's Python lacks C(requests), the module runs the usual way where the task is delegated.
   - One agent's failure does not stop the others. The task fails if any agent failed, and still returns every
@@ -115,11 +126,13 @@ options:
   busy_states:
     description:
       - States in which an agent is handling a contact (on a call, ringing, after-call work), as labels
-        (for example V(On call)) or IDs known to O(status_labels). The labels differ per operation; the playbook
-        C(wolkvox.contact_center.report_agent_states) shows the ones in use.
+        (for example V(Talk)) or IDs known to O(status_labels).
+      - The default is the vendor's in-call state V(Talk) and its after-call work V(ACW), so that no run with default
+        settings cuts a contact. Operations may show other contact labels; the playbook
+        C(wolkvox.contact_center.report_agent_states) shows the ones in use. V([]) turns the protection off.
     type: list
     elements: str
-    default: []
+    default: [Talk, ACW]
   busy_policy:
     description:
       - What to do with an agent in one of O(busy_states) that is not already in the desired state.
@@ -133,7 +146,8 @@ options:
     default: skip
   wait_timeout:
     description:
-      - With O(busy_policy=wait), how many seconds to wait for busy agents (1 to 3600).
+      - With O(busy_policy=wait), how many seconds to wait for busy agents (1 to 3600). While it waits, the task
+        prints a line at least every minute (how many agents, how long so far, how long at most).
     type: int
     default: 300
   poll_interval:
@@ -148,6 +162,16 @@ options:
       - A desired auxiliary state without a label in O(status_labels) cannot be verified; it stays V(changed).
     type: bool
     default: false
+  logged_out_policy:
+    description:
+      - What to do with an agent shown as V(Logout) whose desired state is not V(logout). The API cannot log an agent
+        in, and a change for someone who is not there either routes calls to an empty desk or is refused.
+      - V(skip) - leave it alone, V(skipped) with reason V(logged_out) (counted in RV(summary.skipped_logged_out)).
+      - V(send) - send the change anyway. A refusal for such an agent never stops the other agents.
+    type: str
+    choices: [skip, send]
+    default: skip
+    version_added: 0.3.0
   diff_format:
     description:
       - How the result's RV(diff) is shaped.
@@ -212,7 +236,7 @@ EXAMPLES = r"""
     all_agents: true
     status: logout
     exclude_agents: ["1099"]
-    busy_states: ["On call", "Ringing", "ACW"]
+    busy_states: [Talk, ACW, Ringing]
     busy_policy: wait
     wait_timeout: 600
     poll_interval: 30
@@ -250,7 +274,7 @@ agents:
     reason:
       description: Why an agent was V(skipped); null otherwise.
       type: str
-      choices: [excluded, disabled, only_from, except_from, busy]
+      choices: [excluded, disabled, logged_out, only_from, except_from, busy]
       sample: busy
     agent_name:
       description: The agent's name as the agents API shows it (when the agent was read).
@@ -283,13 +307,17 @@ summary:
     skipped_busy:
       description: Of the skipped agents, those skipped because they were busy.
       type: int
+    skipped_logged_out:
+      description: Of the skipped agents, those skipped because they were logged out (O(logged_out_policy=skip)).
+      type: int
+      version_added: 0.3.0
     pending:
       description: Agents whose change the API accepted but did not show yet (O(verify)).
       type: int
     failed:
       description: Agents that could not be changed.
       type: int
-  sample: {total: 3, changed: 1, unchanged: 1, skipped: 1, skipped_busy: 0, pending: 0, failed: 0}
+  sample: {total: 3, changed: 1, unchanged: 1, skipped: 1, skipped_busy: 0, skipped_logged_out: 1, pending: 0, failed: 0}
 api_calls:
   description: HTTP requests made by the task, retries included.
   returned: always
