@@ -180,7 +180,7 @@ def wait_for_busy(task, request, actions, gate, sleep, clock):
     started = clock()
     deadline = started + request.wait_timeout
     progress = getattr(task, "progress", None)
-    header = task.params.get("diff_header") or "server %s" % task.params.get("wolkvox_server")
+    header = task.params.get("diff_header") or "server %s" % task.client.server
     said = None
     while any(action["result"] == planner.WAIT for action in actions):
         if deadline - clock() <= 0:

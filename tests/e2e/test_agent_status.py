@@ -19,17 +19,17 @@ def reads(stats):
 
 
 def test_change_then_idempotent_rerun(fresh, tmp_path):
-    task = status_task(fresh, agent_id=["1001", "1002", "1003"], status="ready")
+    task = status_task(fresh, agent_id=["1004", "1002", "1003"], status="ready")
     run = run_tasks(tmp_path, [task])
     first = run.result
     assert run.rc == 0, run.output
     assert first["changed"] is True
     assert [a["result"] for a in first["agents"]] == ["changed", "changed", "unchanged"]
-    assert [a["previous_status"] for a in first["agents"]] == ["Logout", "Active breaks", "Ready"]
+    assert [a["previous_status"] for a in first["agents"]] == ["Lunch", "Active breaks", "Ready"]
     assert first["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "pending": 0,
                                 "failed": 0, "skipped_busy": 0, "skipped_logged_out": 0}
     assert first["api_calls"] == 3
-    assert fresh.state()["1001"] == "Ready" and fresh.state()["1002"] == "Ready"
+    assert fresh.state()["1004"] == "Ready" and fresh.state()["1002"] == "Ready"
 
     fresh.reset(state=False)
     again = run_tasks(tmp_path, [task]).result
@@ -62,7 +62,7 @@ def test_diff_shows_before_and_after(fresh, tmp_path):
 
 
 def test_bulk_300_agents_one_read_and_bounded_concurrency(fresh, tmp_path):
-    fresh.set_agents("bogota_sales", generate=300, status="Logout", start=5000)
+    fresh.set_agents("bogota_sales", generate=300, status="Training", start=5000)
     fresh.config(latency=0.005)
     fresh.reset(state=False)
     ids = [str(5000 + i) for i in range(300)]
@@ -77,13 +77,13 @@ def test_bulk_300_agents_one_read_and_bounded_concurrency(fresh, tmp_path):
 
 
 def test_only_from_skips_others(fresh, tmp_path):
-    task = status_task(fresh, agent_id=["1001", "1002", "1003", "1004"], status="ready",
-                       only_from=["7", "lunch"], status_labels={"7": "Active breaks"})
+    task = status_task(fresh, agent_id=["1005", "1002", "1003", "1004"], status="ready",
+                       only_from=["7", "lunch"], status_labels={"7": "Active breaks"}, busy_states=[])
     result = run_tasks(tmp_path, [task]).result
     # 1003 is already Ready: unchanged whatever only_from says (the contract's precedence order, Part 2).
     assert [a["result"] for a in result["agents"]] == ["skipped", "changed", "unchanged", "changed"]
     assert "only_from" in result["agents"][0]["msg"] and result["agents"][0]["reason"] == "only_from"
-    assert fresh.state()["1001"] == "Logout"
+    assert fresh.state()["1005"] == "ACW"
     assert result["summary"]["skipped"] == 1
 
 
@@ -100,10 +100,10 @@ def test_unknown_agent_fails_task_but_others_change(fresh, tmp_path):
 
 def test_api_error_for_one_agent_is_reported_per_agent(fresh, tmp_path):
     # State 99 is not configured in the operation: the API answers HTTP 200 with an error body.
-    result = run_tasks(tmp_path, [status_task(fresh, agent_id=["1001"], status="99")]).result
+    result = run_tasks(tmp_path, [status_task(fresh, agent_id=["1004"], status="99")]).result
     assert result["failed"] is True
     assert result["agents"][0]["result"] == "failed"
-    assert "Invalid status" in result["agents"][0]["msg"]
+    assert "does not exist" in result["agents"][0]["msg"].lower()  # both dialects' words for an unknown state
 
 
 @pytest.mark.parametrize("options, needle", [
@@ -164,7 +164,7 @@ def test_agents_form_numeric_ids_and_module_defaults(fresh, tmp_path):
     server, token = TOKENS["bogota_support"]
     task = {
         "wolkvox.contact_center.wolkvox_agent_status": {
-            "agents": [{"agent_id": 2001, "status": "Ready"}, {"agent_id": "2002", "status": "3"}],
+            "agents": [{"agent_id": 2002, "status": "Ready"}, {"agent_id": "2001", "status": "LOGOUT"}],
             "status_labels": {"3": ["Break", "Pausa"]},
         },
         "module_defaults": {"group/wolkvox.contact_center.wolkvox": connection(fresh, "bogota_support")},
@@ -177,6 +177,6 @@ def test_agents_form_numeric_ids_and_module_defaults(fresh, tmp_path):
 def test_environment_fallbacks(fresh, tmp_path):
     server, token = TOKENS["bogota_sales"]
     env = {"WOLKVOX_SERVER": server, "WOLKVOX_TOKEN": token, "WOLKVOX_API_URL": fresh.url}
-    task = {"wolkvox.contact_center.wolkvox_agent_status": {"agent_id": "1001", "status": "ready"}}
+    task = {"wolkvox.contact_center.wolkvox_agent_status": {"agent_id": "1004", "status": "ready"}}
     result = run_tasks(tmp_path, [task], env=env).result
     assert result["changed"] is True and result["api_calls"] == 2

@@ -360,3 +360,63 @@ def test_without_verify_no_second_read(make_task, fake_api, fake_time):
     result = run(make_task({"agent_id": ["1001"], "status": "logout"}), fake_time)
     assert results(result) == [("1001", "changed", None)]
     assert len(fake_api.sent("GET")) == 1
+
+
+def test_waiting_prints_a_line_at_least_every_minute(make_task, fake_api, fake_time):
+    fake_api.states = dict(FLOOR)
+    task = make_task(dict(BUSY_TASK, busy_policy="wait", wait_timeout=300, poll_interval=30))
+    lines = []
+    task.progress = lines.append
+    run(task, fake_time)
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "waiting for 1 agent handling a contact (busy_states) to finish: %d s so far, at most 300 s (wait_timeout)" % t
+        for t in (0, 60, 120, 180, 240)]
+    assert lines[0].startswith("server 0042: ")
+
+
+def test_waiting_with_a_long_poll_interval_still_speaks_every_minute(make_task, fake_api, fake_time):
+    fake_api.states = dict(FLOOR)
+    task = make_task(dict(BUSY_TASK, busy_policy="wait", wait_timeout=600, poll_interval=600))
+    lines = []
+    task.progress = lines.append
+    run(task, fake_time)
+    assert len(lines) == 10
+    assert max(fake_time.sleeps) <= 60
+    assert len(fake_api.sent("GET")) == 2  # the first read and one at the deadline
+
+
+def test_default_busy_states_are_talk_and_acw(make_task, fake_api, fake_time):
+    fake_api.states = {"1001": "Talk", "1002": "acw", "1003": "Lunch"}
+    result = run(make_task({"agent_id": ["1001", "1002", "1003"], "status": "logout"}), fake_time)
+    assert results(result) == [("1001", "skipped", "busy"), ("1002", "skipped", "busy"), ("1003", "changed", None)]
+    assert posts(fake_api) == ["1003"]
+    result = run(make_task({"agent_id": ["1001"], "status": "logout", "busy_states": []}), fake_time)
+    assert results(result) == [("1001", "changed", None)]
+
+
+def test_a_spent_quota_on_the_read_fails_each_named_agent_not_sent(make_task, fake_api, fake_time):
+    from ansible_collections.wolkvox.contact_center.tests.unit.conftest import FakeResponse
+    fake_api.list_answer = FakeResponse(403, {"code": 403, "error": "FORBIDDEN", "msg": "TOKEN LIMIT EXCEEDED"})
+    task = make_task({"agent_id": ["1001", "1002"], "status": "ready"})
+    result = run(task, fake_time)
+    assert result["failed"] is True
+    assert [a["msg"] for a in result["agents"]] == ["not sent: the operation's daily quota is spent"] * 2
+    assert "daily quota of API requests is spent" in result["msg"]
+    assert task.client.api_calls == 1
+    assert result["error"]["msg"] == "TOKEN LIMIT EXCEEDED"
+
+
+def test_a_spent_quota_with_all_agents_fails_the_task(make_task, fake_api, fake_time):
+    from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxQuotaError
+    from ansible_collections.wolkvox.contact_center.tests.unit.conftest import FakeResponse
+    fake_api.list_answer = FakeResponse(200, {"code": "403", "error": "TOKEN LIMIT EXCEEDED", "msg": None})
+    with pytest.raises(WolkvoxQuotaError):
+        run(make_task({"all_agents": True, "status": "ready"}), fake_time)
+
+
+def test_unplaced_labels_are_warned_once(make_task, fake_api, fake_time):
+    fake_api.states = {"1001": "On hold", "1002": "On hold", "1003": "Ringing", "1004": "Ready"}
+    task = make_task({"all_agents": True, "status": "ready"})
+    run(task, fake_time)
+    warned = [w for w in task.warnings if "cannot place" in w]
+    assert len(warned) == 1 and "'On hold' (2 agents), 'Ringing' (1 agent)" in warned[0]
