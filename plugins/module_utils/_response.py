@@ -80,8 +80,8 @@ FORBIDDEN_HINT = (
 QUOTA_HINT = (
     "the operation's daily quota of API requests is spent (licences x 1000 requests a day to the report, "
     "information and real-time APIs, shared by all the operation's tokens). It resets daily; state changes are "
-    "not counted, so wolkvox_agent_status with force: true (sends without reading; role variable "
-    "wolkvox_agent_status_force) still applies changes today"
+    "not counted, so a wolkvox_agent_status task with force: true (sends the changes without reading the "
+    "agents list) still applies changes today"
 )
 ENDPOINT_HINT = (
     "the URL does not lead to the Wolkvox API: check api_url (role variable wolkvox_api_url, environment "

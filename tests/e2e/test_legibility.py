@@ -85,13 +85,18 @@ def test_an_empty_list_warns_and_reads_nothing(fresh, tmp_path):
 
 
 def test_check_mode_says_would_change(fresh, tmp_path):
-    result = run_tasks(tmp_path, [status_task(fresh, agent_id=["1001", "1002"], status="ready")], check_mode=True).result
+    result = run_tasks(tmp_path, [status_task(fresh, agent_id=["1004", "1002"], status="ready")], check_mode=True).result
     assert result["msg"] == "2 would change, 0 unchanged, 0 skipped, 0 failed of 2 agents (check mode: nothing sent)"
+    # Agents left as they were are named, with the reason and the state they show.
+    result = run_tasks(tmp_path, [status_task(fresh, agent_id=["1001", "1005"], status="ready")], check_mode=True).result
+    assert result["msg"] == ("0 would change, 0 unchanged, 2 skipped, 0 failed of 2 agents (1 skipped as busy, 1 logged "
+                             "out) (check mode: nothing sent); skipped: 1001 Ana Gomez (logged_out: Logout), "
+                             "1005 Sofia Leon (busy: ACW)")
     assert fresh.stats()["requests"]["change_status"] == 0
 
 
 def test_the_diff_of_200_agents_is_two_lines_per_agent_with_names_under_the_operation(fresh, tmp_path):
-    fresh.set_agents("bogota_sales", generate=200, status="Logout", start=6000)
+    fresh.set_agents("bogota_sales", generate=200, status="Training", start=6000)
     fresh.reset(state=False)
     ids = [str(6000 + i) for i in range(200)]
     task = status_task(fresh, agent_id=ids, status="ready", diff_format="agents", diff_header="bogota_sales (server 0042)")
@@ -102,10 +107,10 @@ def test_the_diff_of_200_agents_is_two_lines_per_agent_with_names_under_the_oper
     assert lines[start + 1] == "+++ after: bogota_sales (server 0042)"
     body = lines[start + 2:start + 2 + 400]
     for i, agent in enumerate(ids):
-        assert re.match(r"^-%s Agent %s +Logout$" % (agent, agent), body[2 * i]), body[2 * i]
+        assert re.match(r"^-%s Agent %s +Training$" % (agent, agent), body[2 * i]), body[2 * i]
         assert re.match(r"^\+%s Agent %s +Ready$" % (agent, agent), body[2 * i + 1]), body[2 * i + 1]
     # The machine-readable results stay: every agent with its previous and desired state.
-    assert [a["previous_status"] for a in run.result["agents"]] == ["Logout"] * 200
+    assert [a["previous_status"] for a in run.result["agents"]] == ["Training"] * 200
 
 
 def test_the_role_documentation_describes_the_inventory_and_the_playbooks(tmp_path):
@@ -124,4 +129,6 @@ def test_the_role_summary_line_names_the_operation_and_counts_busy_and_pending(f
     inventory = write_inventory(tmp_path, fresh, {"bogota_sales": {"wolkvox_agent_status_all": "ready"}})
     run = run_fqcn(fresh, tmp_path, "apply_agent_states", inventory=inventory)
     assert run.rc == 0, run.output[-2000:]
-    assert summary_lines(run.stdout)["bogota_sales"] == "4 changed, 1 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents"
+    assert summary_lines(run.stdout)["bogota_sales"] == (
+        "2 changed, 1 unchanged, 2 skipped (1 busy, 1 logged out), 0 pending, 0 failed of 5 agents; "
+        "skipped: 1001 Ana Gomez (logged_out: Logout), 1005 Sofia Leon (busy: ACW)")

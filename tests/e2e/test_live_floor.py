@@ -252,7 +252,7 @@ def test_check_mode_with_wait_does_not_wait_and_sends_nothing(fresh, tmp_path):
 # -- whole operations --------------------------------------------------------------------------------
 
 def test_all_agents_reads_once_sends_only_what_is_needed_and_converges_in_one_request(fresh, tmp_path):
-    fresh.set_agents(OP, generate=10, status="Logout", start=1100)
+    fresh.set_agents(OP, generate=10, status="Training", start=1100)
     disable(fresh, "1002")
     task = status_task(fresh, all_agents=True, status="ready", exclude_agents=["1001"], except_from=["Lunch"])
     run = run_tasks(tmp_path, [task, dict(task)])
@@ -264,20 +264,21 @@ def test_all_agents_reads_once_sends_only_what_is_needed_and_converges_in_one_re
     assert_result(agents["1002"], "skipped", "disabled")
     assert_result(agents["1003"], "unchanged")
     assert_result(agents["1004"], "skipped", "except_from")
-    assert all(agents[aid]["result"] == "changed" for aid in ["1005"] + generated)
-    assert first["summary"] == {"total": 15, "changed": 11, "unchanged": 1, "skipped": 3, "pending": 0,
-                                "failed": 0, "skipped_busy": 0, "skipped_logged_out": 0}
-    assert first["api_calls"] == 12
+    assert_result(agents["1005"], "skipped", "busy")  # ACW: a default busy state
+    assert all(agents[aid]["result"] == "changed" for aid in generated)
+    assert first["summary"] == {"total": 15, "changed": 10, "unchanged": 1, "skipped": 4, "pending": 0,
+                                "failed": 0, "skipped_busy": 1, "skipped_logged_out": 0}
+    assert first["api_calls"] == 11
 
     # The converged re-run: one read, nothing sent.
     assert second["changed"] is False
-    assert second["summary"] == dict(first["summary"], changed=0, unchanged=12)
+    assert second["summary"] == dict(first["summary"], changed=0, unchanged=11)
     assert second["api_calls"] == 1
 
     stats = fresh.stats()
     kinds = [entry["kind"] for entry in stats["log"]]
-    assert kinds == ["agents"] + ["change_status"] * 11 + ["agents"]
-    assert sorted(sent_to(stats)) == sorted(["1005"] + generated)
+    assert kinds == ["agents"] + ["change_status"] * 10 + ["agents"]
+    assert sorted(sent_to(stats)) == sorted(generated)
 
 
 def test_role_all_reads_each_operation_once_and_counts_the_busy(fresh, tmp_path):
@@ -291,13 +292,16 @@ def test_role_all_reads_each_operation_once_and_counts_the_busy(fresh, tmp_path)
     assert run.rc == 0, run.output[-3000:]
     lines = summary_lines(run.stdout)
     assert lines == {
-        "bogota_sales": "3 changed, 0 unchanged, 2 skipped (2 busy), 0 pending, 0 failed of 5 agents",
-        "bogota_support": "1 changed, 2 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 3 agents",
-        "medellin_collections": "3 changed, 1 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 4 agents",
+        "bogota_sales": "2 changed, 0 unchanged, 3 skipped (2 busy, 1 logged out), 0 pending, 0 failed of 5 agents; "
+                        "skipped: 1001 Ana Gomez (logged_out: Logout), 1003 Marta Ruiz (busy: On call), "
+                        "1005 Sofia Leon (busy: ACW)",
+        "bogota_support": "1 changed, 2 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 3 agents",
+        "medellin_collections": "2 changed, 1 unchanged, 1 skipped (0 busy, 1 logged out), 0 pending, 0 failed of 4 "
+                                "agents; skipped: 3003 Elena Paz (logged_out: Logout)",
     }, run.stdout[-3000:]
     stats = fresh.stats()
     assert stats["requests"]["agents"] == 3  # one read per operation
-    assert stats["requests"]["change_status"] == 7
+    assert stats["requests"]["change_status"] == 5
     assert "1003" not in sent_to(stats) and "1005" not in sent_to(stats)
     assert sum(stats["contacts_cut"].values()) == 0
     assert fresh.state(OP)["1003"] == "On call"
@@ -312,7 +316,8 @@ def test_role_summary_counts_a_pending_change_with_verify(fresh, tmp_path):
     run = run_fqcn(fresh, tmp_path, "apply_agent_states", inventory=inventory)
     assert run.rc == 0, run.output[-3000:]
     assert summary_lines(run.stdout)["bogota_sales"] == \
-        "2 changed, 1 unchanged, 1 skipped (1 busy), 1 pending, 0 failed of 5 agents"
+        "2 changed, 1 unchanged, 1 skipped (1 busy, 0 logged out), 1 pending, 0 failed of 5 agents; " \
+        "skipped: 1005 Sofia Leon (busy: ACW)"
     assert recap(run.output)["bogota_sales"]["changed"] == 1
     stats = fresh.stats()
     assert stats["requests"]["agents"] == 2  # the read, and the verifying read
@@ -330,7 +335,8 @@ def test_logout_agents_honours_the_busy_settings_of_the_inventory(fresh, tmp_pat
     run = run_fqcn(fresh, tmp_path, "logout_agents", inventory=inventory)
     assert run.rc == 0, run.output[-3000:]
     assert summary_lines(run.stdout)["bogota_sales"] == \
-        "2 changed, 1 unchanged, 2 skipped (2 busy), 0 pending, 0 failed of 5 agents"
+        "2 changed, 1 unchanged, 2 skipped (2 busy, 0 logged out), 0 pending, 0 failed of 5 agents; " \
+        "skipped: 1003 Marta Ruiz (busy: On call), 1005 Sofia Leon (busy: ACW)"
     stats = fresh.stats()
     assert sorted(sent_to(stats)) == ["1002", "1004"]
     assert stats["contacts_cut"][OP] == 0
@@ -368,7 +374,7 @@ def test_end_of_shift_on_the_live_floor_fixture(tmp_path):
 # -- a state the API refuses -------------------------------------------------------------------------
 
 def test_a_state_the_operation_lacks_costs_at_most_five_requests_for_200_agents(fresh, tmp_path):
-    fresh.set_agents(OP, generate=200, status="Logout", start=5000)
+    fresh.set_agents(OP, generate=200, status="Training", start=5000)
     wanted = [str(5000 + i) for i in range(200)]
     run = run_tasks(tmp_path, [status_task(fresh, agent_id=wanted, status="99", status_labels={"99": "Overtime"})])
     result = run.result
@@ -386,4 +392,4 @@ def test_a_state_the_operation_lacks_costs_at_most_five_requests_for_200_agents(
     not_sent = [a for a in result["agents"] if a["msg"].startswith("not sent")]
     assert len(not_sent) == 200 - sent
     assert result["api_calls"] == stats["total"] == sent + 1
-    assert set(fresh.state(OP)[aid] for aid in wanted) == {"Logout"}
+    assert set(fresh.state(OP)[aid] for aid in wanted) == {"Training"}

@@ -39,7 +39,7 @@ def task(sim, **options):
 
 
 def test_the_module_changes_then_converges_as_a_module(fresh, tmp_path, library):
-    tasks = [task(fresh, agent_id=["1001", "1002"], status="ready"), task(fresh, agent_id=["1001", "1002"], status="ready")]
+    tasks = [task(fresh, agent_id=["1004", "1002"], status="ready"), task(fresh, agent_id=["1004", "1002"], status="ready")]
     run = run_tasks(tmp_path, tasks, env=library)
     assert run.rc == 0, run.output[-3000:]
     first, second = run.results
