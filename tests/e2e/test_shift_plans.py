@@ -15,6 +15,9 @@ import pytest
 from _helpers import recap, run_fqcn, summary_lines, write_inventory
 
 OP = "bogota_sales"  # 1001 Logout, 1002 Active breaks, 1003 Ready, 1004 Lunch, 1005 ACW
+# The plan's moments need agents that are logged in and not in a contact (an agent shown as Logout
+# is not sent another state; one in ACW is busy by default): 1001 and 1005 start in Training.
+FLOOR = {"1001": "Training", "1005": "Training"}
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 # The contract's example, weekdays only, so that the weekend has moments with no active entry.
 PLAN = [
@@ -30,9 +33,11 @@ def plan_inventory(tmp_path, sim, plan=None, extra=None):
     host_vars = {
         "wolkvox_agent_status_plan": PLAN if plan is None else plan,
         "wolkvox_agent_status_timezone": "America/Bogota",
-        "wolkvox_agent_status_labels": {"8": "Lunch"},
+        "wolkvox_agent_status_labels": {"7": "Active breaks", "8": "Lunch", "9": "Training"},
     }
     host_vars.update(extra or {})
+    sim.set_agents(OP, FLOOR)
+    sim.reset(state=False)
     return write_inventory(tmp_path, sim, {OP: host_vars})
 
 
@@ -51,12 +56,12 @@ def test_the_plan_is_applied_at_each_moment_with_one_read(fresh, tmp_path):
     moments = [
         # (at, expected states, summary line)
         ("%sT09:00" % WEDNESDAY, dict((aid, "Ready") for aid in ids),
-         "4 changed, 1 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents"),
+         "4 changed, 1 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 5 agents"),
         ("%sT12:30" % WEDNESDAY, dict((aid, "Lunch" if aid in ("1001", "1002") else "Ready") for aid in ids),
-         "2 changed, 3 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents"),
+         "2 changed, 3 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 5 agents"),
         # 18:00 in Bogota (UTC-5), given as a UTC instant: the offset wins over the time zone.
         ("%sT23:00:00Z" % WEDNESDAY, dict((aid, "Logout") for aid in ids),
-         "5 changed, 0 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents"),
+         "5 changed, 0 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 5 agents"),
     ]
     for at, expected, line in moments:
         fresh.reset(state=False)
@@ -92,7 +97,7 @@ def test_a_moment_with_no_active_entry_makes_no_request(fresh, tmp_path):
     # The evening window of Friday crosses midnight and belongs to Friday: Saturday 07:30 is still in it.
     run = run_at(fresh, tmp_path, inventory, "2026-11-28T07:30", "--check")
     assert run.rc == 0, run.output[-3000:]
-    assert summary_lines(run.stdout)[OP].startswith("4 would change, 1 unchanged, "), run.stdout[-2000:]
+    assert summary_lines(run.stdout)[OP].startswith("5 would change, 0 unchanged, "), run.stdout[-2000:]
     assert fresh.stats()["requests"] == dict(fresh.stats()["requests"], agents=1, change_status=0)
 
 
@@ -102,10 +107,10 @@ def test_check_diff_previews_a_moment_of_the_plan(fresh, tmp_path):
     run = run_at(fresh, tmp_path, inventory, "%sT12:30" % WEDNESDAY, "--check", "--diff")
     assert run.rc == 0, run.output[-3000:]
     assert summary_lines(run.stdout)[OP] == \
-        "4 would change, 1 unchanged, 0 skipped (0 busy), 0 pending, 0 failed of 5 agents (check mode: nothing sent)"
+        "4 would change, 1 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 5 agents (check mode: nothing sent)"
     assert "--- before: bogota_sales (server 0042)" in run.stdout
-    for agent, was, will in [("1001 Ana Gomez", "Logout", "Lunch"), ("1002 Luis Perez", "Active breaks", "Lunch"),
-                             ("1004 Jorge Díaz", "Lunch", "Ready"), ("1005 Sofia Leon", "ACW", "Ready")]:
+    for agent, was, will in [("1001 Ana Gomez", "Training", "Lunch"), ("1002 Luis Perez", "Active breaks", "Lunch"),
+                             ("1004 Jorge Díaz", "Lunch", "Ready"), ("1005 Sofia Leon", "Training", "Ready")]:
         assert re.search(r"^-%s +%s\n\+%s +%s$" % (agent, was, agent, will), run.stdout, re.M), (agent, run.stdout)
     assert "1003 Marta Ruiz" not in run.stdout  # already Ready: not in the diff
     stats = fresh.stats()
