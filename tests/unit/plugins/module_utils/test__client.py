@@ -579,6 +579,65 @@ def test_list_agents_rejects_data_that_is_not_a_list(make_client, data):
     assert len(session.calls) == 1
 
 
+@pytest.mark.parametrize("code", ["", "0", 0, "200"])
+def test_list_agents_reads_the_vendors_own_success_codes(make_client, code):
+    data = [{"agent_id": "1001", "agent_status": "Ready"}]
+    client, session = make_client([FakeResponse(200, {"code": code, "error": None, "msg": "1 records were found",
+                                                      "data": data})])
+    assert [a["agent_id"] for a in client.list_agents()] == ["1001"]
+
+
+def test_list_agents_of_an_operation_without_agents_is_empty(make_client):
+    client, session = make_client([FakeResponse(404, {"code": 404, "error": "NOT FOUND", "msg": "Validate dates entered"})])
+    assert client.list_agents() == []
+    assert client.api_calls == 1
+
+
+def test_a_spent_quota_is_not_retried(make_client):
+    from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxQuotaError
+    answer = FakeResponse(403, {"code": 403, "error": "FORBIDDEN", "msg": "TOKEN LIMIT EXCEEDED"})
+    client, session = make_client([answer] * 5, retries=3)
+    with pytest.raises(WolkvoxQuotaError) as exc:
+        client.list_agents()
+    assert len(session.calls) == 1
+    assert "wolkvox_token" not in str(exc.value)
+
+
+def test_an_agent_busy_refusal_is_one_request_not_back_pressure(make_client):
+    from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxAgentRefusedError
+    answer = FakeResponse(409, {"code": 409, "error": "CONFLICT", "msg": "Agent busy"})
+    client, session = make_client([answer] * 5, retries=3)
+    with pytest.raises(WolkvoxAgentRefusedError):
+        client.change_status("1001", "ready")
+    assert len(session.calls) == 1
+
+
+def test_the_vendors_token_busy_answer_is_retried(make_client):
+    busy = FakeResponse(403, {"code": 403, "error": "FORBIDDEN",
+                              "msg": "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (2)"})
+    client, session = make_client([busy, busy, FakeResponse(200, OK_BODY)], retries=0)
+    assert client.change_status("1001", "ready") == OK_BODY["msg"]
+    assert len(session.calls) == 3
+
+
+@pytest.mark.parametrize("data", [
+    {"token_limit": 10000, "token_use_today": 12},
+    [{"token_limit": "10000", "token_use_today": "12"}],
+])
+def test_token_info_takes_a_record_or_a_list_of_one(make_client, data):
+    client, session = make_client([FakeResponse(200, {"code": "0", "error": None, "data": data})])
+    record = client.token_info()
+    assert str(record["token_limit"]) == "10000"
+    assert session.calls[0]["params"]["api"] == "token_info"
+
+
+@pytest.mark.parametrize("data", [None, [], "x", [1]])
+def test_token_info_without_a_record_fails_clearly(make_client, data):
+    client, session = make_client([FakeResponse(200, {"code": "0", "error": None, "data": data})])
+    with pytest.raises(WolkvoxError, match="'data' is not a record"):
+        client.token_info()
+
+
 def test_change_status_without_msg(make_client):
     client, session = make_client([FakeResponse(200, {"code": "200", "error": None})])
     assert client.change_status("1001", "ready") == "status changed"

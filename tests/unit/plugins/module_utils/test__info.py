@@ -12,7 +12,7 @@ import re
 import pytest
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._info import headline, run, select, shown_label
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._info import headline, quota_of, run, select, shown_label, whole
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import normalize_labels
 
 LABELS = normalize_labels({"7": ["Pausa", "Active breaks"]})
@@ -92,3 +92,22 @@ def test_run_validates_before_the_read(make_task, fake_api, params, must_contain
     with pytest.raises(WolkvoxInputError, match=re.escape(must_contain)):
         run(make_task(params))
     assert fake_api.calls == []
+
+
+@pytest.mark.parametrize("value, expected", [(5, 5), ("5", 5), (" 12 ", 12), ("7.0", 7), (3.0, 3), (True, None),
+                                             (None, None), ("", None), ("x", None), ("1e3", None), ("-2", -2)])
+def test_whole(value, expected):
+    assert whole(value) == expected
+
+
+@pytest.mark.parametrize("record, expected", [
+    ({"token_limit": "10000", "token_use_today": "1234", "available_consumition_options": "8766",
+      "hours_to_restart_count": "7"}, (10000, 1234, 8766, 7)),
+    ({"token_limit": 10000, "token_use_today": 1234, "available_consumption_options": 8000}, (10000, 1234, 8000, None)),
+    ({"token_limit": 10000, "token_use_today": 12500}, (10000, 12500, 0, None)),  # computed, never negative
+    ({}, (None, None, None, None)),
+])
+def test_quota_of(record, expected):
+    quota = quota_of(record)
+    assert (quota["limit"], quota["used_today"], quota["remaining"], quota["hours_to_reset"]) == expected
+    assert quota["raw"] is record
