@@ -25,6 +25,10 @@ def inventory(tmp_path, sim, ca_path, **extra):
 @pytest.mark.parametrize("playbook", ["report_agent_states", "apply_agent_states", "logout_agents"])
 def test_each_playbook_works_over_https_with_the_inventorys_ca_path(tls_sim, tmp_path, playbook):
     tls_sim.reset(state=True)
+    # bogota_sales' agents all logged in and none in a contact (1001 shows Logout, 1005 ACW in the
+    # fixture), so that apply and logout move every one of them.
+    tls_sim.set_agents("bogota_sales", {"1001": "Lunch", "1005": "Lunch"})
+    tls_sim.reset(state=False)
     run = run_fqcn(tls_sim, tmp_path, playbook, "-e", "report_dir=report",
                    inventory=inventory(tmp_path, tls_sim, tls_sim.ca_path))
     assert run.rc == 0, run.output[-3000:]

@@ -16,13 +16,15 @@ def test_certificates_are_verified_by_default_and_ca_path_works(tls_sim, sim, tm
     assert tls_sim.url.startswith("https://") and tls_sim.ca_path
     not_pem = tmp_path / "not-a-ca.pem"
     not_pem.write_text("this is not a certificate\n")
+    # Tasks 0-2 move logged-in agents that are not in a contact (1003 Ready, 1002 Active breaks), so
+    # that a task that gets through does send its change.
     tasks = [
         # 0: the default, validate_certs true, against a certificate of an unknown CA: a clear failure.
-        status_task(tls_sim, agent_id=["1001"], status="ready"),
+        status_task(tls_sim, agent_id=["1003"], status="logout"),
         # 1: the simulator's CA as ca_path: verified, works.
-        status_task(tls_sim, agent_id=["1001"], status="ready", ca_path=tls_sim.ca_path),
+        status_task(tls_sim, agent_id=["1003"], status="logout", ca_path=tls_sim.ca_path),
         # 2: validate_certs false (a test endpoint only): works.
-        status_task(tls_sim, agent_id=["1002"], status="ready", validate_certs=False),
+        status_task(tls_sim, agent_id=["1002"], status="ready", validate_certs=False, status_labels={"7": "Active breaks"}),
         # 3: a ca_path that is not a CA bundle: an input error before any request.
         status_task(tls_sim, agent_id=["1003"], status="logout", ca_path=str(not_pem)),
         # 4: a ca_path that does not exist.
@@ -47,5 +49,6 @@ def test_certificates_are_verified_by_default_and_ca_path_works(tls_sim, sim, tm
     # Requests that reached the TLS listener: task 0 (the handshake fails before HTTP), 1 and 2.
     stats = tls_sim.stats()
     assert stats["requests"]["agents"] == 2 and stats["requests"]["change_status"] == 2
+    assert tls_sim.state("bogota_sales")["1003"] == "Logout" and tls_sim.state("bogota_sales")["1002"] == "Ready"
     assert "Traceback" not in run.output
     assert hits(run.output, TOKENS["bogota_sales"][1]) == 0
