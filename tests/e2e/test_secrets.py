@@ -14,6 +14,10 @@ from _helpers import assert_locks_free_and_clean, hits, private_tmpdir
 
 def test_token_never_in_vvvv_output_success_or_failure(fresh, tmp_path):
     server, token = TOKENS["bogota_sales"]
+    # 1001 and 1005 logged in and not in a contact (the fixture shows Logout and ACW), so that the
+    # tasks that move them do send their change.
+    fresh.set_agents("bogota_sales", {"1001": "Training", "1005": "Training"})
+    fresh.reset(state=False)
     fresh.fault("http", count=20, match="change_status", status=503, agent_id="1004")
     fresh.fault("garbage", count=1, match="change_status", agent_id="1003")  # the 4th task
     fresh.fault("slow", count=2, match="change_status", delay=1.0, agent_id="1005")
@@ -37,6 +41,7 @@ def test_token_never_in_vvvv_output_success_or_failure(fresh, tmp_path):
     results = run.results
     # The scenarios did happen (the test would prove nothing otherwise).
     assert results[0]["changed"] is True and not results[0].get("failed")
+    assert results[4]["agents"][0]["result"] == "failed"  # sent, and timed out
     assert [a["result"] for a in results[1]["agents"]] == ["failed", "failed"]
     assert "redirect (HTTP 302)" in results[2]["msg"]
     assert "not JSON" in results[3]["msg"]
