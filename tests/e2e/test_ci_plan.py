@@ -52,20 +52,22 @@ def plan(tmp_path, playbook, apply=False):
 
 
 def test_plan_exit_codes_follow_pending_changes(fresh, tmp_path):
-    playbook = write_playbook(tmp_path, fresh, [{"agent_id": "1001", "status": "ready"}, {"agent_id": "1003", "status": "ready"}])
+    # 1004 (Lunch) is logged in and not in a contact: a change the plan must see; 1003 is already Ready.
+    playbook = write_playbook(tmp_path, fresh, [{"agent_id": "1004", "status": "ready"}, {"agent_id": "1003", "status": "ready"}],
+                              status_labels={"8": "Lunch"})
 
     rc, output = plan(tmp_path, playbook)
     assert rc == 2, output
     assert "plan: CHANGES PENDING (1 changed task(s) on 1 host(s))" in output
-    assert '"1001": "Logout"' in output and '"1001": "Ready"' in output  # the diff
+    assert '"1004": "Lunch"' in output and '"1004": "Ready"' in output  # the diff
     assert (tmp_path / "plan.log").read_text().count("PLAY RECAP") == 1
     stats = fresh.stats()
     assert stats["requests"]["change_status"] == 0, "the plan sent a change"
-    assert fresh.state()["1001"] == "Logout"
+    assert fresh.state()["1004"] == "Lunch"
 
     rc, output = plan(tmp_path, playbook, apply=True)
     assert rc == 0, output
-    assert fresh.state()["1001"] == "Ready"
+    assert fresh.state()["1004"] == "Ready"
 
     rc, output = plan(tmp_path, playbook)
     assert rc == 0, output
