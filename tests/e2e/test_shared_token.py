@@ -29,7 +29,7 @@ PER_HOST = 6
 
 @pytest.mark.parametrize("hosts", [6, 20])
 def test_hosts_sharing_a_token_never_exceed_its_limit(fresh, tmp_path, hosts):
-    fresh.set_agents("bogota_sales", generate=hosts * PER_HOST, status="Logout", start=5000)
+    fresh.set_agents("bogota_sales", generate=hosts * PER_HOST, status="Training", start=5000)
     fresh.config(latency=0.02)
     fresh.reset(state=False)
     tmpdir = private_tmpdir(tmp_path)
@@ -63,7 +63,7 @@ def test_without_a_shared_lock_directory_the_limit_breaks(fresh, tmp_path):
     # share lock files. The simulator then sees more than 2 requests at once for the token, which
     # shows that the test above can fail and that the lock directory is what holds the limit.
     hosts = 6
-    fresh.set_agents("bogota_sales", generate=hosts * PER_HOST, status="Logout", start=5000)
+    fresh.set_agents("bogota_sales", generate=hosts * PER_HOST, status="Training", start=5000)
     fresh.config(latency=0.1)
     fresh.reset(state=False)
     for index in range(hosts):
@@ -82,7 +82,7 @@ def test_without_a_shared_lock_directory_the_limit_breaks(fresh, tmp_path):
 def test_killed_run_leaves_no_slot_held_and_the_next_run_converges(fresh, tmp_path):
     hosts, per_host = 4, 30
     total = hosts * per_host
-    fresh.set_agents("bogota_sales", generate=total, status="Logout", start=5000)
+    fresh.set_agents("bogota_sales", generate=total, status="Training", start=5000)
     fresh.config(latency=0.03)
     fresh.reset(state=False)
     tmpdir = private_tmpdir(tmp_path)
