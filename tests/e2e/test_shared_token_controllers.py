@@ -30,7 +30,11 @@ CONTROLLERS = 3
 PER_CONTROLLER = 40
 START = 5000
 LATENCY = 0.1
-LABEL = {"ready": "Ready", "logout": "Logout"}
+# The rounds alternate between ready and an auxiliary state (9, Training): agents stay logged in,
+# since one shown as Logout is not sent another state (logged_out_policy skip, the default).
+AUX = "9"
+LABELS = {AUX: "Training"}
+LABEL = {"ready": "Ready", AUX: "Training"}
 
 
 def controller_agents(index):
@@ -41,7 +45,7 @@ def controller_agents(index):
 def write_play(directory, sim, agents, status, out):
     """A play on localhost: move these agents, then keep the registered result in ``out``."""
     params = connection(sim, OP)
-    params.update(agent_id=agents, status=status)
+    params.update(agent_id=agents, status=status, status_labels=LABELS)
     play = [{
         "hosts": "localhost", "gather_facts": False,
         "tasks": [
@@ -103,12 +107,12 @@ def run_round(sim, tmp_path, number, status):
 
 def test_three_controllers_sharing_one_token_each_converge_every_agent(fresh, tmp_path, record_property):
     everyone = [aid for index in range(CONTROLLERS) for aid in controller_agents(index)]
-    fresh.set_agents(OP, generate=CONTROLLERS * PER_CONTROLLER, status="Logout", start=START)
+    fresh.set_agents(OP, generate=CONTROLLERS * PER_CONTROLLER, status="Training", start=START)
     fresh.config(latency=LATENCY, max_per_token=2)
     _server, token = TOKENS[OP]
     measured = []
     for number in range(ROUNDS):
-        status = "ready" if number % 2 == 0 else "logout"  # every round moves all 120 agents
+        status = "ready" if number % 2 == 0 else AUX  # every round moves all 120 agents
         fresh.reset(state=False)
         finished, wall = run_round(fresh, tmp_path, number, status)
         stats = fresh.stats()
