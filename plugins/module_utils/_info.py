@@ -109,7 +109,7 @@ def run(task):
         extra["quota"] = quota = quota_of(task.client.token_info())
         msg += "; quota: %s of %s requests used today, %s left" % (
             _or_unknown(quota["used_today"]), _or_unknown(quota["limit"]), _or_unknown(quota["remaining"]))
-    return dict(extra,
+    result = dict(
         changed=False,
         agents=selected,
         count=len(selected),
@@ -118,6 +118,8 @@ def run(task):
         not_found=not_found,
         msg=msg,
     )
+    result.update(extra)
+    return result
 
 
 def _or_unknown(value):

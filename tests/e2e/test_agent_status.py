@@ -124,7 +124,8 @@ def test_bad_token_fails_clearly(fresh, tmp_path):
     run = run_tasks(tmp_path, [status_task(fresh, agent_id="1001", status="ready", wolkvox_token="wrong-token-value")])
     result = run.result
     assert result["failed"] is True
-    assert "Invalid token" in result["msg"] and "401" in result["msg"]
+    assert "authentication failed - check wolkvox_token" in result["msg"]
+    assert ("Invalid token" in result["msg"] and "401" in result["msg"]) or "PLEASE VALIDATE TOKEN" in result["msg"]
     assert "wrong-token-value" not in run.output
     assert "Traceback" not in run.output
 

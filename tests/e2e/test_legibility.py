@@ -64,7 +64,7 @@ def test_a_state_the_operation_lacks_is_tried_at_most_5_times_and_the_failures_a
     assert result["failed"] is True
     assert fresh.stats()["requests"]["change_status"] <= 5
     assert result["msg"].startswith("40 of 40 agents failed: 40 agents (5000, 5001, 5002, 5003, 5004 and 35 more): ")
-    assert result["msg"].count("status 99 does not exist") == 1
+    assert result["msg"].lower().count("does not exist") == 1  # the API's reason, once (its words differ per dialect)
     not_sent = [a for a in result["agents"] if a["msg"].startswith("not sent: ")]
     assert len(not_sent) >= 35 and all(a["result"] == "failed" for a in not_sent)
 

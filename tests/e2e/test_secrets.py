@@ -49,7 +49,7 @@ def test_token_never_in_vvvv_output_success_or_failure(fresh, tmp_path):
     assert "wolkvox_server '0042.evil.example'" in results[5]["msg"]
     assert "query string" in results[6]["msg"] and "credentials" in results[7]["msg"]
     assert "cannot connect" in results[8]["msg"]
-    assert "Invalid token" in results[9]["msg"]
+    assert "authentication failed - check wolkvox_token" in results[9]["msg"]
     assert results[10]["changed"] is True
     assert all(r.get("failed") for r in results[1:10])
     # The haystack: everything ansible-playbook printed at -vvvv, and every result.

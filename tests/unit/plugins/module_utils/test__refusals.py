@@ -74,5 +74,3 @@ def test_a_spent_quota_holds_everything_back_with_its_own_words():
     held = gate.held("1002", "7")
     assert str(held) == "not sent: the operation's daily quota is spent"
     assert held.reason == "TOKEN LIMIT EXCEEDED"
-
-

@@ -11,17 +11,11 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _status
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
-    WolkvoxApiError,
-    WolkvoxAuthError,
-    WolkvoxTokenBusyError,
-    WolkvoxInputError,
-)
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._status import (
     ARGUMENT_SPEC,
     Request,
 )
-from ansible_collections.wolkvox.contact_center.tests.unit.conftest import summary_counts
 
 FLOOR = {"1001": "On call", "1002": "Lunch", "1003": "Ready", "1004": "Ringing", "1005": "ACW"}
 

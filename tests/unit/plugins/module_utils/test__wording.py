@@ -57,8 +57,6 @@ def test_headline(summary, check_mode, expected):
     assert headline(summary, check_mode) == expected
 
 
-
-
 def test_headline_counts_logged_out_agents():
     summary = summary_counts(total=5, changed=1, skipped=4, skipped_busy=1, skipped_logged_out=3)
     assert headline(summary, False) == "1 changed, 0 unchanged, 4 skipped, 0 failed of 5 agents (1 skipped as busy, 3 logged out)"
