@@ -111,6 +111,30 @@ from urllib.parse import parse_qs, urlsplit
 DEFAULT_STATES = {"ready": "Ready", "logout": "Logout"}
 BUILTIN_LABELS = ("Ready", "ACW", "Logout")
 BUSY_ERROR = "The same token cannot be consumed simultaneously"
+DIALECTS = ("classic", "vendor")
+LOGGED_OUT_MODES = ("accept", "refuse")
+READS = ("agents", "token_info")  # counted in the daily quota; change_status is not
+
+# The answers that differ per dialect: (HTTP status, error, msg) in the vendor's dialect (real HTTP
+# statuses, its words) and in the classic one (HTTP 200, the error in the body). "%(x)s" is filled in.
+ANSWERS = {
+    "no_token": ((401, "UNAUTHORIZED", "PLEASE ENTER THE WOLKVOX-TOKEN"),
+                 ("401", "Invalid token or server", "Access denied")),
+    "bad_token": ((403, "FORBIDDEN", "PLEASE VALIDATE TOKEN"), ("401", "Invalid token or server", "Access denied")),
+    "busy": ((403, "FORBIDDEN", "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (%(limit)s)"),
+             (429, BUSY_ERROR, None)),
+    "quota": ((403, "FORBIDDEN", "TOKEN LIMIT EXCEEDED"), ("403", "TOKEN LIMIT EXCEEDED", "the daily quota is spent")),
+    "unknown_api": ((400, "BAD REQUEST", "THE API YOU WANT TO CONSULT DOES NOT EXIST"), ("404", "Unknown API", None)),
+    "params": ((400, "BAD REQUEST", "SOME PARAMETERS ARE REQUIRED"), ("400", "Some parameters are required", None)),
+    "no_records": ((404, "NOT FOUND", "Validate dates entered"), None),
+    "unknown_agent": ((404, "NOT FOUND", "THE AGENT DOES NOT EXIST"),
+                      ("404", "The agent does not exist", "agent_id %(agent_id)s")),
+    "invalid_status": ((400, "BAD REQUEST", "THE STATUS YOU WANT TO ASSIGN DOES NOT EXIST"),
+                       (400, "Invalid status", "status %(status)s does not exist")),
+    "disabled": ((403, "FORBIDDEN", "THE AGENT IS DISABLED"), ("403", "The agent is disabled", "agent_id %(agent_id)s")),
+    "in_contact": ((409, "CONFLICT", "Agent busy"), ("409", "The agent is in a contact", "agent_id %(agent_id)s")),
+    "not_logged_in": ((400, "BAD REQUEST", "THE AGENT IS NOT LOGGED IN"), ("400", "The agent is not logged in", None)),
+}
 CONTACT_MODES = ("immediate", "deferred", "refuse")
 
 
@@ -131,6 +155,13 @@ def yes_no(value):
     return "yes" if value else "no"
 
 
+def logged_out_mode(value):
+    mode = str(value or "accept").strip().lower()
+    if mode not in LOGGED_OUT_MODES:
+        raise ValueError("logged_out_mode must be one of %s, not %r" % (", ".join(LOGGED_OUT_MODES), value))
+    return mode
+
+
 def contact_mode(value):
     mode = str(value or "immediate").strip().lower()
     if mode not in CONTACT_MODES:
@@ -145,6 +176,10 @@ class Operation(object):
         self.name = spec.get("name", self.server)
         self.aux_states = dict((str(k), str(v)) for k, v in spec.get("aux_states", {}).items())
         self.numeric_ids = bool(spec.get("agent_id_as_number", False))
+        self.logged_out_mode = logged_out_mode(spec.get("logged_out_mode"))
+        self.licences = int(spec.get("licences", 10))
+        self.quota_limit = int(spec.get("quota", self.licences * 1000))
+        self.quota_used = int(spec.get("quota_used", 0))
         self.contact_mode = contact_mode(spec.get("contact_mode"))
         self.agents = {}
         # agent_id -> {"status", "ends_at" (epoch seconds or None), "then", "queued" (a change entry or None)}
@@ -239,7 +274,10 @@ class Operation(object):
 class Simulator(object):
     """The simulator's state and HTTP server. ``start()`` serves from a background thread."""
 
-    def __init__(self, fixture, host="127.0.0.1", port=0, tls=False, latency=0.0, max_per_token=2):
+    def __init__(self, fixture, host="127.0.0.1", port=0, tls=False, latency=0.0, max_per_token=2, dialect="classic"):
+        if dialect not in DIALECTS:
+            raise ValueError("dialect must be one of %s, not %r" % (", ".join(DIALECTS), dialect))
+        self.dialect = dialect
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError("the simulator only listens on loopback addresses, not %s" % host)
         self.fixture = fixture
@@ -283,7 +321,7 @@ class Simulator(object):
 
     def reset(self):
         with self.lock:
-            self.counts = {"agents": 0, "change_status": 0, "other": 0, "admin": 0}
+            self.counts = {"agents": 0, "change_status": 0, "token_info": 0, "other": 0, "admin": 0}
             self.inflight = {}
             self.max_seen = {}
             self.busy = {}
@@ -305,7 +343,8 @@ class Simulator(object):
             self.expire()
             return {
                 "requests": dict(self.counts),
-                "total": self.counts["agents"] + self.counts["change_status"] + self.counts["other"],
+                "total": self.counts["agents"] + self.counts["change_status"] + self.counts["token_info"]
+                + self.counts["other"],
                 "max_concurrency": dict(self.max_seen),
                 "busy_rejections": dict(self.busy),
                 "faults_pending": len(self.faults),
@@ -313,6 +352,9 @@ class Simulator(object):
                 "changes": [dict(change) for change in self.changes[-5000:]],
                 "changes_total": len(self.changes),
                 "contacts_cut": dict(self.contacts_cut),
+                "dialect": self.dialect,
+                "quota": dict((name, {"limit": op.quota_limit, "used": op.quota_used})
+                              for name, op in self.operations.items()),
             }
 
     def state(self):
@@ -394,6 +436,8 @@ class Simulator(object):
             kind = "change_status"
         elif path == "/api/v2/information.php" and api == "agents":
             kind = "agents"
+        elif path == "/api/v2/information.php" and api == "token_info":
+            kind = "token_info"
         else:
             kind = "other"
         server = headers.get("wolkvox_server") or ""
@@ -431,7 +475,7 @@ class Simulator(object):
             with self.lock:
                 self.busy[tkey] = self.busy.get(tkey, 0) + 1
             time.sleep(self.latency)
-            return _json(200, {"code": 429, "error": BUSY_ERROR, "msg": None})
+            return self.error("busy", limit=self.max_per_token)
         fault = self.take_fault(kind, agent_id)
         if fault and fault["kind"] == "slow":
             time.sleep(fault.get("delay", 5.0))
@@ -442,18 +486,38 @@ class Simulator(object):
             data = json.loads(body.decode("utf-8"))
             data["code"] = fault.get("code", 202)
             return status, extra, json.dumps(data).encode("utf-8")
+        if fault and fault["kind"] in ("busy", "vendor_busy"):
+            if fault["kind"] == "vendor_busy":
+                return _error(ANSWERS["busy"][0], {"limit": self.max_per_token}, "vendor")
+            return self.error("busy", limit=self.max_per_token)
         if fault:
             return _fault(fault)
         return self.answer(kind, method, server, token, query)
 
+    def error(self, name, **values):
+        """The answer ``name`` of ANSWERS in this simulator's dialect."""
+        vendor, classic = ANSWERS[name]
+        return _error(vendor if self.dialect == "vendor" else classic, values, self.dialect)
+
     def answer(self, kind, method, server, token, query):
+        if not token:
+            return self.error("no_token")
         op = self.find(server, token)
         if op is None:
-            # The vendor answers a bad token or server with HTTP 200 and the error in the body.
-            return _json(200, {"code": "401", "error": "Invalid token or server", "msg": "Access denied"})
-        if kind == "agents":
+            return self.error("bad_token")
+        if kind == "other":
+            return self.error("unknown_api")
+        if kind in READS:
             if method != "GET":
                 return _json(405, {"code": 405, "error": "Method not allowed", "msg": None})
+            with self.lock:
+                if op.quota_used >= op.quota_limit:
+                    return self.error("quota")
+                op.quota_used += 1
+        success_code = "" if self.dialect == "vendor" else 200
+        if kind == "token_info":
+            return _json(200, self.token_info(op))
+        if kind == "agents":
             with self.lock:
                 self.expire()
                 data = []
@@ -463,44 +527,72 @@ class Simulator(object):
                     if op.numeric_ids:
                         record["agent_id"] = int(record["agent_id"])
                     data.append(record)
-            return _json(200, {"code": 200, "error": None, "msg": "%d records were found" % len(data), "data": data})
-        if kind == "change_status":
-            if method != "POST":
-                return _json(405, {"code": "405", "error": "Method not allowed", "msg": None})
-            agent_id = (query.get("agent_id") or [""])[0]
-            status = (query.get("status") or [""])[0]
-            label = op.label_of(status) if status else None
-            with self.lock:
-                self.expire()
-                agent = op.agents.get(agent_id)
-                if agent is None:
-                    self.record_change(op, agent_id, status, label, "unknown_agent")
-                    return _json(200, {"code": "404", "error": "The agent does not exist", "msg": "agent_id %s" % agent_id})
-                contact = op.contacts.get(agent_id)
-                if label is None:
-                    # A refusal of the state itself: the same answer whatever the agent.
-                    self.record_change(op, agent_id, status, label, "invalid_status", contact)
-                    return _json(200, {"code": 400, "error": "Invalid status", "msg": "status %s does not exist" % status})
-                if agent["enabled"] != "yes":
-                    self.record_change(op, agent_id, status, label, "disabled", contact)
-                    return _json(200, {"code": "403", "error": "The agent is disabled", "msg": "agent_id %s" % agent_id})
-                if contact is None:
-                    self.record_change(op, agent_id, status, label, "applied")
-                    agent["agent_status"] = label
-                elif op.contact_mode == "refuse":
-                    self.record_change(op, agent_id, status, label, "refused", contact)
-                    return _json(200, {"code": "409", "error": "The agent is in a contact", "msg": "agent_id %s" % agent_id})
-                elif op.contact_mode == "deferred":
-                    if contact["queued"] is not None:
-                        contact["queued"]["superseded"] = True
-                    contact["queued"] = self.record_change(op, agent_id, status, label, "deferred", contact)
-                else:
-                    self.record_change(op, agent_id, status, label, "cut_contact", contact)
-                    op.drop_contact(agent_id)
-                    self.contacts_cut[op.name] = self.contacts_cut.get(op.name, 0) + 1
-                    agent["agent_status"] = label
-            return _json(200, {"code": "200", "error": None, "msg": "Agent status has been modified to %s" % label})
-        return _json(404, {"code": "404", "error": "Unknown API", "msg": None})
+            if not data and self.dialect == "vendor":
+                return self.error("no_records")
+            return _json(200, {"code": success_code, "error": None, "msg": "%d records were found" % len(data),
+                               "data": data})
+        if method != "POST":
+            return _json(405, {"code": "405", "error": "Method not allowed", "msg": None})
+        agent_id = (query.get("agent_id") or [""])[0]
+        status = (query.get("status") or [""])[0]
+        if not agent_id or not status:
+            return self.error("params")
+        label = op.label_of(status)
+        with self.lock:
+            self.expire()
+            agent = op.agents.get(agent_id)
+            if agent is None:
+                self.record_change(op, agent_id, status, label, "unknown_agent")
+                return self.error("unknown_agent", agent_id=agent_id)
+            contact = op.contacts.get(agent_id)
+            if label is None:
+                # A refusal of the state itself: the same answer whatever the agent.
+                self.record_change(op, agent_id, status, label, "invalid_status", contact)
+                return self.error("invalid_status", status=status)
+            if agent["enabled"] != "yes":
+                self.record_change(op, agent_id, status, label, "disabled", contact)
+                return self.error("disabled", agent_id=agent_id)
+            if (op.logged_out_mode == "refuse" and contact is None and label != "Logout"
+                    and op.shown_status(agent_id).strip().lower() == "logout"):
+                self.record_change(op, agent_id, status, label, "not_logged_in")
+                return self.error("not_logged_in")
+            if contact is None:
+                self.record_change(op, agent_id, status, label, "applied")
+                agent["agent_status"] = label
+            elif op.contact_mode == "refuse":
+                self.record_change(op, agent_id, status, label, "refused", contact)
+                return self.error("in_contact", agent_id=agent_id)
+            elif op.contact_mode == "deferred":
+                if contact["queued"] is not None:
+                    contact["queued"]["superseded"] = True
+                contact["queued"] = self.record_change(op, agent_id, status, label, "deferred", contact)
+            else:
+                self.record_change(op, agent_id, status, label, "cut_contact", contact)
+                op.drop_contact(agent_id)
+                self.contacts_cut[op.name] = self.contacts_cut.get(op.name, 0) + 1
+                agent["agent_status"] = label
+        return _json(200, {"code": "200", "error": None, "msg": "Agent status has been modified to %s" % label})
+
+    def token_info(self, op):
+        """The token_info answer: a record in the classic dialect (numbers), a list of one record of
+        digit strings with the vendor's own misspelling in the vendor's."""
+        left = max(op.quota_limit - op.quota_used, 0)
+        if self.dialect == "vendor":
+            record = {"token_limit": str(op.quota_limit), "token_use_today": str(op.quota_used),
+                      "available_consumition_options": str(left), "hours_to_restart_count": "7"}
+            return {"code": "0", "error": None, "msg": "1 records were found", "data": [record]}
+        record = {"token_limit": op.quota_limit, "token_use_today": op.quota_used,
+                  "available_consumption_options": left, "hours_to_restart_count": 7}
+        return {"code": 200, "error": None, "msg": "1 records were found", "data": record}
+
+
+def _error(answer, values, dialect):
+    """(status, headers, body) of one row of ANSWERS: the vendor's real HTTP status, or HTTP 200."""
+    code, error, msg = answer
+    msg = msg % values if msg else msg
+    if dialect == "vendor":
+        return _json(int(code), {"code": int(code), "error": error, "msg": msg})
+    return _json(200, {"code": code, "error": error, "msg": msg})
 
 
 def _json(status, body, headers=None):
@@ -531,6 +623,9 @@ def _fault(fault):
         return int(fault.get("status", 302)), {"Location": fault.get("location", "http://127.0.0.1:9/")}, b""
     if kind == "drop":
         return None
+    if kind == "forbidden_empty":
+        # What the vendor answers a caller outside the operation's IP allow-list, or during maintenance.
+        return 403, {}, b""
     if kind == "error200":
         return _json(200, {"code": fault.get("code", 500), "error": fault.get("error", "Internal error"), "msg": None})
     raise ValueError("unknown fault kind %r" % kind)
@@ -607,6 +702,16 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, {"ok": True}
         if path == "/__admin/config":
             return self.admin_config(data)
+        if path == "/__admin/quota":
+            op = sim.operation(str(data.get("operation", data.get("server"))))
+            if op is None:
+                return 404, {"error": "unknown operation"}
+            with sim.lock:
+                if data.get("limit") is not None:
+                    op.quota_limit = int(data["limit"])
+                if data.get("used") is not None:
+                    op.quota_used = int(data["used"])
+                return 200, {"ok": True, "limit": op.quota_limit, "used": op.quota_used}
         if path == "/__admin/agents":
             return self.admin_agents(data)
         if path == "/__admin/contact":
@@ -628,6 +733,19 @@ class _Handler(BaseHTTPRequestHandler):
     def admin_config(self, data):
         sim = self.sim
         op = None
+        lo_mode = None
+        if "logged_out_mode" in data:
+            op = sim.operation(str(data.get("operation", data.get("server"))))
+            if op is None:
+                return 404, {"error": "logged_out_mode needs the name of an operation the fixture has"}
+            try:
+                lo_mode = logged_out_mode(data["logged_out_mode"])
+            except ValueError as exc:
+                return 400, {"error": str(exc)}
+            with sim.lock:
+                op.logged_out_mode = lo_mode
+            if "contact_mode" not in data:
+                return 200, {"ok": True, "logged_out_mode": {op.name: lo_mode}}
         if "contact_mode" in data:
             op = sim.operation(str(data.get("operation", data.get("server"))))
             if op is None:
@@ -759,7 +877,7 @@ def make_certificates(directory, host):
     return paths
 
 
-def spawn(fixture, workdir, latency=0.0, tls=False, timeout=30.0):
+def spawn(fixture, workdir, latency=0.0, tls=False, timeout=30.0, dialect="classic"):
     """Start the simulator in its own process (no GIL shared with what it serves) on a free port.
 
     Returns (process, info) once it listens; info has url, port, ca_path and pid."""
@@ -770,6 +888,8 @@ def spawn(fixture, workdir, latency=0.0, tls=False, timeout=30.0):
             "--latency", str(latency), "--ready-file", ready]
     if tls:
         args.append("--tls")
+    if dialect == "vendor":
+        args.append("--vendor")
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
     deadline = time.time() + timeout
     while not os.path.exists(ready):
@@ -800,12 +920,18 @@ def main(argv=None):
     parser.add_argument("--max-per-token", type=int, default=2, metavar="N",
                         help="simultaneous requests allowed per token before the vendor's busy error (default 2, "
                              "the vendor's limit)")
+    parser.add_argument("--vendor", action="store_true",
+                        help="answer in the vendor's documented dialect: real HTTP statuses with its JSON error "
+                             "bodies and words, read codes \"\" and \"0\" (default: the classic dialect, errors in "
+                             "HTTP 200 bodies)")
     parser.add_argument("--ready-file", metavar="PATH",
                         help="also write the start-up JSON line (url, port, ca_path, pid) to this file, atomically, "
                              "once listening")
     args = parser.parse_args(argv)
-    sim = Simulator(args.fixture, args.host, args.port, args.tls, args.latency, args.max_per_token).start()
-    line = json.dumps({"url": sim.url, "port": sim.port, "ca_path": sim.ca_path, "pid": os.getpid()})
+    sim = Simulator(args.fixture, args.host, args.port, args.tls, args.latency, args.max_per_token,
+                    dialect="vendor" if args.vendor else "classic").start()
+    line = json.dumps({"url": sim.url, "port": sim.port, "ca_path": sim.ca_path, "pid": os.getpid(),
+                       "dialect": sim.dialect})
     if args.ready_file:
         with open(args.ready_file + ".tmp", "w") as handle:
             handle.write(line + "\n")

@@ -19,6 +19,9 @@ SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator.py")
 sys.path.insert(0, os.path.dirname(SIMULATOR))
 import wolkvox_simulator  # noqa: E402  pylint: disable=wrong-import-position
 DEMO_FIXTURE = os.path.join(ROOT, "tools", "fixtures", "demo.json")
+# The simulator's dialect for the whole suite: classic (errors in HTTP 200 bodies) or vendor (the
+# vendor's documented answers: real HTTP statuses, read codes "" and "0"). tools/test runs both.
+DIALECT = os.environ.get("WOLKVOX_SIM_DIALECT") or "classic"
 TOKENS = {
     "bogota_sales": ("0042", "sim-token-bogota-sales-not-a-secret"),
     "bogota_support": ("0042", "sim-token-bogota-support-not-a-secret"),
@@ -36,8 +39,9 @@ def collections_path():
 class SimulatorProcess(object):
     """A simulator in its own process, and its admin endpoints."""
 
-    def __init__(self, tmp_path, fixture=DEMO_FIXTURE, tls=False, latency=0.0):
-        self.proc, info = wolkvox_simulator.spawn(fixture, tmp_path, latency=latency, tls=tls)
+    def __init__(self, tmp_path, fixture=DEMO_FIXTURE, tls=False, latency=0.0, dialect=None):
+        self.dialect = dialect or DIALECT
+        self.proc, info = wolkvox_simulator.spawn(fixture, tmp_path, latency=latency, tls=tls, dialect=self.dialect)
         self.url = info["url"]
         self.ca_path = info["ca_path"]
         self.admin_url = self.url.replace("https://", "http://") if not tls else None
@@ -194,3 +198,9 @@ def status_task(sim, operation="bogota_sales", **options):
     params = connection(sim, operation)
     params.update(options)
     return {"wolkvox.contact_center.wolkvox_agent_status": params}
+
+
+def pytest_report_header(config):
+    """Which dialect the simulator answers in (tools/test checks this line)."""
+    del config
+    return "simulator dialect: %s" % DIALECT
