@@ -19,7 +19,6 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOLS = os.path.join(ROOT, "tools")
-SIMULATOR_SCRIPT = os.path.join(TOOLS, "wolkvox_simulator.py")
 LIVE_FLOOR = os.path.join(TOOLS, "fixtures", "live_floor.json")
 if TOOLS not in sys.path:
     sys.path.insert(0, TOOLS)
@@ -323,9 +322,10 @@ def test_fixture_rejects_an_unknown_contact_mode(tmp_path):
 
 
 def test_help_describes_every_option():
-    proc = subprocess.run([sys.executable, SIMULATOR_SCRIPT, "--help"], capture_output=True, text=True, timeout=30, check=True)
+    proc = subprocess.run([sys.executable, "-m", "wolkvox_simulator", "--help"], capture_output=True, text=True, timeout=30,
+                          check=True, env=wolkvox_simulator.spawn_environment())
     text = " ".join(proc.stdout.split())
-    for option in ("--fixture", "--host", "--port", "--tls", "--latency", "--max-per-token", "--ready-file"):
+    for option in ("--fixture", "--host", "--port", "--tls", "--latency", "--max-per-token", "--vendor", "--ready-file"):
         assert option in text
     for words in ("JSON file of the operations", "loopback address", "picks a free port", "throw-away CA",
                   "seconds added to every API answer", "busy error", "start-up JSON line", "contact_mode", "enabled"):
