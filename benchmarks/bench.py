@@ -4,7 +4,7 @@
 """How close wolkvox_agent_status gets to the API's floor, next to what users would do instead.
 
 The API allows 2 simultaneous requests per token, so N changes to one operation take at least
-ceil(N / 2) x latency: the floor. Against the simulator (tools/wolkvox_simulator.py, in its own
+ceil(N / 2) x latency: the floor. Against the simulator (tools/wolkvox_simulator, in its own
 process, with injected latency) this measures, interleaved and repeated (medians are reported):
 
   uri loop      ansible.builtin.uri in a loop, one agent per item (the baseline), on a slice
@@ -39,17 +39,15 @@ import platform
 import resource
 import shutil
 import signal
-import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator.py")
+SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator")  # a package: python -m wolkvox_simulator
 sys.path.insert(0, os.path.dirname(SIMULATOR))
 import wolkvox_simulator  # noqa: E402  pylint: disable=wrong-import-position
 FIXTURE = os.path.join(HERE, "fixture.json")
@@ -96,15 +94,11 @@ class Simulator(object):
         self.proc, info = wolkvox_simulator.spawn(fixture, workdir, latency=latency, tls=tls)
         self.url = info["url"]
         self.ca_path = info.get("ca_path")
-        self.context = ssl.create_default_context(cafile=self.ca_path) if self.ca_path else None
         self.latency = latency
+        self.client = wolkvox_simulator.AdminClient(self.url, ca_path=self.ca_path, timeout=120)
 
     def admin(self, path, payload=None):
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method="POST" if data is not None else "GET")
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=self.context))
-        with opener.open(request, timeout=120) as response:
-            return json.loads(response.read().decode())
+        return self.client.admin(path, payload)
 
     def connection(self, name):
         op = self.operations[name]
@@ -1220,7 +1214,7 @@ Environment: %(env)s.%(note)s
 
 The API allows 2 simultaneous requests per token, so N changes to one operation can never take less
 than **ceil(N/2) x latency: the floor**. Every scenario runs against the bundled simulator
-(`tools/wolkvox_simulator.py`, its own process) with that latency injected in every answer and the
+(`tools/wolkvox_simulator`, its own process) with that latency injected in every answer and the
 2-per-token limit enforced; the scenarios run interleaved, %(repeats)d time(s), and the tables show medians
 (ratios are medians of the ratios within each repeat).
 

@@ -9,13 +9,12 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator.py")
+SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator")  # a package: python -m wolkvox_simulator
 sys.path.insert(0, os.path.dirname(SIMULATOR))
 import wolkvox_simulator  # noqa: E402  pylint: disable=wrong-import-position
 DEMO_FIXTURE = os.path.join(ROOT, "tools", "fixtures", "demo.json")
@@ -37,46 +36,54 @@ def collections_path():
 
 
 class SimulatorProcess(object):
-    """A simulator in its own process, and its admin endpoints."""
+    """A simulator in its own process (tools/wolkvox_simulator, in the suite's dialect unless
+    ``dialect`` says), and its admin hooks through the package's AdminClient."""
 
     def __init__(self, tmp_path, fixture=DEMO_FIXTURE, tls=False, latency=0.0, dialect=None):
         self.dialect = dialect or DIALECT
-        self.proc, info = wolkvox_simulator.spawn(fixture, tmp_path, latency=latency, tls=tls, dialect=self.dialect)
+        if self.dialect not in ("classic", "vendor"):
+            raise ValueError("the simulator's dialect is classic or vendor, not %r (WOLKVOX_SIM_DIALECT)" % self.dialect)
+        self.proc, info = wolkvox_simulator.spawn(fixture, tmp_path, latency=latency, tls=tls,
+                                                  vendor=self.dialect == "vendor")
+        assert info["dialect"] == self.dialect, info
         self.url = info["url"]
         self.ca_path = info["ca_path"]
         self.admin_url = self.url.replace("https://", "http://") if not tls else None
-
-    def _admin(self, path, payload=None):
-        import ssl
-
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method="POST" if data is not None else "GET")
-        context = ssl.create_default_context(cafile=self.ca_path) if self.ca_path else None
-        with urllib.request.urlopen(request, timeout=30, context=context) as response:
-            return json.loads(response.read().decode())
+        self.admin = wolkvox_simulator.AdminClient(self.url, ca_path=self.ca_path)
 
     def stats(self):
-        return self._admin("/__admin/stats")
+        return self.admin.stats()
 
     def state(self, operation="bogota_sales"):
-        return self._admin("/__admin/state")[operation]["agents"]
+        """{agent_id: label shown now} of one operation."""
+        return self.admin.agents_shown(operation)
+
+    def full_state(self):
+        """Every operation: agents, in_state_for, contacts, contact_mode, logged_out_mode, quota."""
+        return self.admin.full_state()
 
     def reset(self, state=True):
-        return self._admin("/__admin/reset", {"state": state})
+        return self.admin.reset(state)
 
-    def set_agents(self, operation, agents=None, generate=None, status="Logout", start=1000, replace=False):
-        payload = {"operation": operation, "agents": agents or {}, "replace": replace}
-        if generate:
-            payload.update(generate=generate, status=status, start=start)
-        return self._admin("/__admin/agents", payload)
+    def set_agents(self, operation, agents=None, generate=None, status="Logout", start=1000, replace=False,
+                   enabled=None, in_state_for=None):
+        return self.admin.set_agents(operation, agents, generate, status, start, replace, enabled, in_state_for)
 
     def fault(self, kind, count=1, match="any", **extra):
-        payload = dict(kind=kind, count=count, match=match)
-        payload.update(extra)
-        return self._admin("/__admin/faults", payload)
+        return self.admin.fault(kind, count, match, **extra)
 
     def config(self, **values):
-        return self._admin("/__admin/config", values)
+        return self.admin.config(**values)
+
+    def set_operation(self, operation, contact_mode=None, logged_out_mode=None):
+        return self.admin.set_operation(operation, contact_mode, logged_out_mode)
+
+    def contact(self, operation, agent_id, status=None, ends_in=None, then=None, end=False, acw=None):
+        return self.admin.contact(operation, agent_id, status, ends_in, then, end, acw)
+
+    def quota(self, operation, used=None, limit=None):
+        """Set and/or read an operation's daily quota ({"limit", "used"}); costs no request of it."""
+        return self.admin.quota(operation, used, limit)
 
     def stop(self):
         self.proc.terminate()
@@ -84,10 +91,12 @@ class SimulatorProcess(object):
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
 
 
 @pytest.fixture(scope="session")
 def sim(tmp_path_factory):
+    """The suite's simulator (plain HTTP), in the dialect WOLKVOX_SIM_DIALECT names (sim.dialect)."""
     process = SimulatorProcess(tmp_path_factory.mktemp("sim"))
     yield process
     process.stop()
@@ -95,7 +104,7 @@ def sim(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tls_sim(tmp_path_factory):
-    """A simulator serving HTTPS with a throw-away CA (its bundle: tls_sim.ca_path)."""
+    """A simulator serving HTTPS with a throw-away CA (its bundle: tls_sim.ca_path), in the suite's dialect."""
     process = SimulatorProcess(tmp_path_factory.mktemp("tls-sim"), tls=True)
     yield process
     process.stop()
@@ -103,7 +112,7 @@ def tls_sim(tmp_path_factory):
 
 @pytest.fixture(autouse=False)
 def fresh(sim):
-    """The simulator back to its fixture state, counters at zero."""
+    """The simulator back to its fixture state (agents, contacts, modes, quotas), counters at zero."""
     sim.config(latency=0.0, max_per_token=2)
     sim.reset(state=True)
     return sim
