@@ -1,9 +1,12 @@
 # Copyright (c) wolkvox.contact_center contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The simulator's live floor: enabled agents, contacts in progress and contact modes, over real HTTP.
+"""The simulator over real HTTP: its live floor (enabled agents, contacts in progress, contact modes),
+and, in both of its dialects (classic and vendor), every answer of the vendor's error table, the daily
+quota, token_info, the real-time list with time in state, logged_out_mode and the new faults.
 
-Each test starts its own simulator in this process; no built collection is needed."""
+The live-floor tests start a simulator in this process; the dialect tests spawn one process per
+dialect (python -m wolkvox_simulator). No built collection is needed."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -330,3 +334,441 @@ def test_help_describes_every_option():
     for words in ("JSON file of the operations", "loopback address", "picks a free port", "throw-away CA",
                   "seconds added to every API answer", "busy error", "start-up JSON line", "contact_mode", "enabled"):
         assert words in text, words
+
+
+def test_help_runs_as_a_directory_too():
+    proc = subprocess.run([sys.executable, os.path.join(TOOLS, "wolkvox_simulator"), "--help"], capture_output=True,
+                          text=True, timeout=30, check=True)
+    assert "--vendor" in proc.stdout
+
+
+# == the two dialects, over real HTTP against a spawned simulator ==========================
+
+ALPHA = ("0500", "sim-token-alpha-not-a-secret")
+EMPTY = ("0501", "sim-token-empty-not-a-secret")
+SMALL = ("0502", "sim-token-small-not-a-secret")
+CHANGE = "/api/v2/agentbox.php?api=change_status&agent_id=%s&status=%s"
+AGENTS = "/api/v2/information.php?api=agents"
+TOKEN_INFO = "/api/v2/information.php?api=token_info"
+REAL_TIME = "/api/v2/real_time.php?api=agents"
+DIALECT_FIXTURE = {"operations": [
+    {"name": "alpha", "server": ALPHA[0], "token": ALPHA[1], "aux_states": {"7": "Break", "8": "Lunch"}, "licences": 3,
+     "agents": [
+         {"agent_id": "5001", "agent_name": "Ana", "agent_status": "Ready", "in_state_for": 125},
+         {"agent_id": "5002", "agent_name": "Luis", "agent_status": "Break", "in_state_for": 3725},
+         {"agent_id": "5003", "agent_name": "Marta", "agent_status": "Logout"},
+         {"agent_id": "5004", "agent_name": "Jorge", "agent_status": "Lunch"},
+         {"agent_id": "5005", "agent_name": "Sofia", "agent_status": "Ready", "contact": {"status": "On call"}},
+         {"agent_id": "5006", "agent_name": "Clara", "agent_status": "Logout", "enabled": False},
+     ]},
+    {"name": "empty", "server": EMPTY[0], "token": EMPTY[1], "agents": []},
+    {"name": "small", "server": SMALL[0], "token": SMALL[1], "quota": 3, "logged_out_mode": "refuse",
+     "agents": [{"agent_id": "6001", "agent_status": "Logout"}, {"agent_id": "6002", "agent_status": "Ready"}]},
+]}
+
+
+class Api(object):
+    """A spawned simulator in one dialect: plain HTTP calls to its API, and its AdminClient."""
+
+    def __init__(self, tmp_path, dialect):
+        path = os.path.join(str(tmp_path), "dialects.json")
+        with open(path, "w") as handle:
+            json.dump(DIALECT_FIXTURE, handle)
+        self.dialect = dialect
+        self.proc, self.info = wolkvox_simulator.spawn(path, tmp_path, vendor=dialect == "vendor")
+        self.url = self.info["url"]
+        self.admin = wolkvox_simulator.AdminClient(self.url)
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def raw(self, method, path, creds=ALPHA, headers=None):
+        """(HTTP status, body bytes) of one request; error statuses are returned, not raised."""
+        sent = {"wolkvox_server": creds[0], "wolkvox-token": creds[1]} if creds else {}
+        sent.update(headers or {})
+        request = urllib.request.Request(self.url + path, data=b"" if method == "POST" else None, method=method,
+                                         headers=sent)
+        try:
+            with self._opener.open(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return exc.code, exc.read()
+
+    def call(self, method, path, creds=ALPHA, headers=None):
+        status, body = self.raw(method, path, creds, headers)
+        return status, json.loads(body.decode("utf-8"))
+
+    def change(self, agent_id, status, creds=ALPHA):
+        return self.call("POST", CHANGE % (agent_id, status), creds)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+@pytest.fixture(scope="module", params=["classic", "vendor"])
+def spawned(request, tmp_path_factory):
+    api = Api(tmp_path_factory.mktemp("dialect-%s" % request.param), request.param)
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def api(spawned):
+    """The spawned simulator of one dialect, back to its fixture, counters at zero."""
+    spawned.admin.config(latency=0.0, max_per_token=2)
+    spawned.admin.reset(state=True)
+    return spawned
+
+
+def vendor_error(status, error, msg):
+    return status, {"code": status, "error": error, "msg": msg}
+
+
+# case -> (request, classic answer, vendor answer); every answer is (HTTP status, JSON body)
+ERRORS = {
+    "no token": (("GET", AGENTS, None), (200, {"code": "401", "error": "Invalid token or server", "msg": "Access denied"}),
+                 vendor_error(401, "UNAUTHORIZED", "PLEASE ENTER THE WOLKVOX-TOKEN")),
+    "wrong token": (("GET", AGENTS, (ALPHA[0], "not-the-token")),
+                    (200, {"code": "401", "error": "Invalid token or server", "msg": "Access denied"}),
+                    vendor_error(403, "FORBIDDEN", "PLEASE VALIDATE TOKEN")),
+    "token of another server": (("POST", CHANGE % ("5001", "ready"), (EMPTY[0], ALPHA[1])),
+                                (200, {"code": "401", "error": "Invalid token or server", "msg": "Access denied"}),
+                                vendor_error(403, "FORBIDDEN", "PLEASE VALIDATE TOKEN")),
+    "unknown api": (("GET", "/api/v2/information.php?api=campaigns", ALPHA),
+                    (404, {"code": "404", "error": "Unknown API", "msg": None}),
+                    vendor_error(400, "BAD REQUEST", "THE API YOU WANT TO CONSULT DOES NOT EXIST")),
+    "unknown path": (("GET", "/wolkvox/api/v2/information.php?api=agents", ALPHA),
+                     (404, {"code": "404", "error": "Unknown API", "msg": None}),
+                     vendor_error(400, "BAD REQUEST", "THE API YOU WANT TO CONSULT DOES NOT EXIST")),
+    "no agent_id": (("POST", "/api/v2/agentbox.php?api=change_status&status=ready", ALPHA),
+                    (200, {"code": "400", "error": "Some parameters are required", "msg": None}),
+                    vendor_error(400, "BAD REQUEST", "SOME PARAMETERS ARE REQUIRED")),
+    "no status": (("POST", "/api/v2/agentbox.php?api=change_status&agent_id=5001", ALPHA),
+                  (200, {"code": "400", "error": "Some parameters are required", "msg": None}),
+                  vendor_error(400, "BAD REQUEST", "SOME PARAMETERS ARE REQUIRED")),
+    "unknown agent": (("POST", CHANGE % ("4242", "ready"), ALPHA),
+                      (200, {"code": "404", "error": "The agent does not exist", "msg": "agent_id 4242"}),
+                      vendor_error(404, "NOT FOUND", "THE AGENT DOES NOT EXIST")),
+    "unknown state": (("POST", CHANGE % ("5001", "99"), ALPHA),
+                      (200, {"code": 400, "error": "Invalid status", "msg": "status 99 does not exist"}),
+                      vendor_error(400, "BAD REQUEST", "THE STATUS YOU WANT TO ASSIGN DOES NOT EXIST")),
+    "disabled agent": (("POST", CHANGE % ("5006", "ready"), ALPHA),
+                       (200, {"code": "403", "error": "The agent is disabled", "msg": "agent_id 5006"}),
+                       vendor_error(403, "FORBIDDEN", "THE AGENT IS DISABLED")),
+    "change by GET": (("GET", CHANGE % ("5001", "ready"), ALPHA),
+                      (405, {"code": "405", "error": "Method not allowed", "msg": None}),
+                      vendor_error(405, "METHOD NOT ALLOWED", "THE METHOD YOU USED IS NOT ALLOWED")),
+    "agents by POST": (("POST", AGENTS, ALPHA), (405, {"code": 405, "error": "Method not allowed", "msg": None}),
+                       vendor_error(405, "METHOD NOT ALLOWED", "THE METHOD YOU USED IS NOT ALLOWED")),
+    "no agents": (("GET", AGENTS, EMPTY), (200, {"code": 200, "error": None, "msg": "0 records were found", "data": []}),
+                  vendor_error(404, "NOT FOUND", "Validate dates entered")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_every_answer_of_the_error_table(api, case):
+    (method, path, creds), classic, vendor = ERRORS[case]
+    assert api.call(method, path, creds) == (vendor if api.dialect == "vendor" else classic)
+    assert api.admin.full_state()["alpha"]["agents"]["5001"] == "Ready"  # nothing changed
+
+
+def test_the_dialect_is_in_the_start_up_line_the_stats_and_the_config_answer(api):
+    assert api.info["dialect"] == api.dialect == api.admin.stats()["dialect"] == api.admin.config()["dialect"]
+    assert set(api.info) == {"url", "port", "ca_path", "pid", "dialect"}
+
+
+def test_reads_and_a_change_succeed_with_the_codes_of_the_dialect(api):
+    vendor = api.dialect == "vendor"
+    status, body = api.call("GET", AGENTS)
+    assert (status, body["code"], body["error"], body["msg"]) == (200, "" if vendor else 200, None, "6 records were found")
+    assert [r["agent_status"] for r in body["data"]] == ["Ready", "Break", "Logout", "Lunch", "On call", "Logout"]
+    for path in (TOKEN_INFO, REAL_TIME):
+        status, body = api.call("GET", path)
+        assert (status, body["code"], body["error"]) == (200, "0" if vendor else 200, None), path
+    assert api.change("5004", "7") == (200, {"code": "200", "error": None, "msg": "Agent status has been modified to Break"})
+
+
+def test_the_unknown_state_answer_is_the_same_for_every_agent(api):
+    answers = [api.change(agent_id, "99") for agent_id in ("5001", "5003", "5005", "5006")]
+    assert len(set(json.dumps(a) for a in answers)) == 1
+    assert "5005" in api.admin.full_state()["alpha"]["contacts"]  # not cut
+
+
+def test_an_agent_in_a_contact_refused(api):
+    api.admin.set_operation("alpha", contact_mode="refuse")
+    expected = (vendor_error(409, "CONFLICT", "Agent busy") if api.dialect == "vendor"
+                else (200, {"code": "409", "error": "The agent is in a contact", "msg": "agent_id 5005"}))
+    assert api.change("5005", "ready") == expected
+    assert api.admin.full_state()["alpha"]["agents"]["5005"] == "On call"
+
+
+def test_the_third_request_in_flight_of_a_token_is_refused(api):
+    api.admin.config(latency=0.4, max_per_token=2)
+    answers = []
+
+    def read():
+        answers.append(api.call("GET", AGENTS))
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join()
+    refused = [a for a in answers if a[1].get("error")]
+    assert len(refused) == 1 and len(answers) == 3, answers
+    if api.dialect == "vendor":
+        assert refused[0] == vendor_error(403, "FORBIDDEN", "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (2)")
+    else:
+        assert refused[0] == (200, {"code": 429, "error": "The same token cannot be consumed simultaneously", "msg": None})
+    stats = api.admin.stats()
+    assert sum(stats["busy_rejections"].values()) == 1
+    assert stats["quota"]["alpha"]["used"] == 2  # the refused read is not counted
+
+
+# -- the daily quota ------------------------------------------------------------------------
+
+
+def test_reads_count_changes_do_not_and_a_refused_read_is_not_counted(api):
+    assert api.admin.quota("alpha") == {"limit": 3000, "used": 0}  # licences 3 x 1000; reading it costs nothing
+    assert api.admin.quota("small") == {"limit": 3, "used": 0}  # an explicit quota
+    for path in (AGENTS, TOKEN_INFO, REAL_TIME):
+        assert api.call("GET", path, SMALL)[0] == 200
+    assert api.admin.stats()["quota"]["small"] == {"limit": 3, "used": 3}
+    assert api.change("6002", "ready", SMALL)[1]["error"] is None  # change_status is never counted, nor refused
+    expected = (vendor_error(403, "FORBIDDEN", "TOKEN LIMIT EXCEEDED") if api.dialect == "vendor"
+                else (200, {"code": "403", "error": "TOKEN LIMIT EXCEEDED", "msg": "the daily quota is spent"}))
+    for path in (AGENTS, TOKEN_INFO, REAL_TIME):
+        assert api.call("GET", path, SMALL) == expected, path
+    assert api.change("6002", "logout", SMALL)[1]["error"] is None
+    stats = api.admin.stats()
+    assert stats["quota"]["small"] == {"limit": 3, "used": 3} and stats["quota"]["alpha"]["used"] == 0
+    assert stats["requests"]["change_status"] == 2 and stats["requests"]["token_info"] == 2
+    assert stats["requests"]["real_time"] == 2 and stats["requests"]["agents"] == 2
+
+
+def test_admin_quota_sets_used_and_limit_and_reset_restores_the_fixture(api):
+    assert api.admin.quota("alpha", used=99, limit=100) == {"limit": 100, "used": 99}
+    assert api.call("GET", AGENTS)[0] == 200
+    assert api.call("GET", AGENTS)[1]["error"] in ("TOKEN LIMIT EXCEEDED", "FORBIDDEN")
+    assert api.admin.quota("alpha", limit=102) == {"limit": 102, "used": 100}
+    api.admin.reset(state=False)
+    assert api.admin.quota("alpha") == {"limit": 102, "used": 100}  # counters only
+    api.admin.reset(state=True)
+    assert api.admin.quota("alpha") == {"limit": 3000, "used": 0}
+    assert api.admin.call("quota", {"operation": "nowhere", "used": 1})[0] == 404
+    assert api.admin.call("quota", {"operation": "alpha", "used": -1})[0] == 400
+
+
+def test_token_info_in_the_shape_of_the_dialect_after_counting_itself(api):
+    api.admin.quota("alpha", used=41)
+    status, body = api.call("GET", TOKEN_INFO)
+    assert status == 200 and body["error"] is None
+    if api.dialect == "vendor":
+        [record] = body["data"]
+        assert set(record) == {"token_limit", "token_use_today", "available_consumition_options", "hours_to_restart_count"}
+        assert all(isinstance(value, str) and value.isdigit() for value in record.values()), record
+        record = dict((key, int(value)) for key, value in record.items())
+        left = record.pop("available_consumition_options")
+    else:
+        record = dict(body["data"])
+        assert set(record) == {"token_limit", "token_use_today", "available_consumption_options", "hours_to_restart_count"}
+        assert all(isinstance(value, int) for value in record.values()), record
+        left = record.pop("available_consumption_options")
+    assert (record["token_limit"], record["token_use_today"], left) == (3000, 42, 2958)
+    assert 1 <= record["hours_to_restart_count"] <= 24
+
+
+# -- time in state: the real-time list --------------------------------------------------------
+
+
+def hms_seconds(value):
+    hours, minutes, secs = (int(part) for part in value.split(":"))
+    assert len(value.split(":")[1]) == 2 and len(value.split(":")[2]) == 2, value
+    return hours * 3600 + minutes * 60 + secs
+
+
+def test_real_time_lists_agents_with_a_session_and_their_time_in_state(api):
+    status, body = api.call("GET", REAL_TIME)
+    assert status == 200 and body["msg"] == "4 records were found"
+    records = dict((r["agent_id"], r) for r in body["data"])
+    assert list(records) == ["5001", "5002", "5004", "5005"]  # 5003 and 5006 are logged out
+    assert dict((aid, r["agent_status"]) for aid, r in records.items()) == {
+        "5001": "Ready", "5002": "Break", "5004": "Lunch", "5005": "On call"}
+    for record in records.values():
+        assert set(record) == {"agent_id", "agent_name", "agent_status", "time_state_now", "calls", "ready_time",
+                               "acw_time", "aux_time", "login_time", "ocupation"}
+        assert all(isinstance(record[key], (int, float)) for key in ("calls", "ready_time", "login_time", "ocupation"))
+    times = dict((aid, r["time_state_now"]) for aid, r in records.items())
+    if api.dialect == "vendor":
+        # The position in the operation's list decides: even (5001, 5005) seconds, odd (5002, 5004) HH:MM:SS.
+        assert isinstance(times["5001"], int) and isinstance(times["5005"], int)
+        assert isinstance(times["5002"], str) and isinstance(times["5004"], str)
+        times["5002"], times["5004"] = hms_seconds(times["5002"]), hms_seconds(times["5004"])
+    else:
+        assert all(isinstance(value, int) for value in times.values()), times
+    assert 125 <= times["5001"] <= 135 and 3725 <= times["5002"] <= 3735 and times["5004"] <= 10
+    assert records["5002"]["aux_time"] >= 3725 and records["5002"]["login_time"] >= 3725
+    assert api.admin.full_state()["alpha"]["in_state_for"]["5002"] >= 3725
+
+
+def test_a_change_and_the_admin_hook_restart_the_time_in_state(api):
+    assert api.change("5002", "ready")[1]["error"] is None
+    api.admin.set_agents("alpha", {"5004": "Break", "5001": "Lunch"}, in_state_for={"5001": 600})
+    api.admin.set_agents("alpha", {"5007": "Ready"}, in_state_for=61)  # a new agent, backdated
+    records = dict((r["agent_id"], r) for r in api.call("GET", REAL_TIME)[1]["data"])
+    seconds = dict((aid, hms_seconds(v) if isinstance(v, str) else v) for aid, v in
+                   ((aid, r["time_state_now"]) for aid, r in records.items()))
+    assert seconds["5002"] <= 5 and seconds["5004"] <= 5 and 600 <= seconds["5001"] <= 605
+    assert 61 <= seconds["5007"] <= 66
+    assert records["5002"]["aux_time"] >= 3725  # the stretch in Break is kept in the counters
+    assert api.admin.call("agents", {"operation": "alpha", "in_state_for": {"4242": 5}})[0] == 404
+
+
+def test_real_time_of_an_operation_with_no_session(api):
+    api.admin.set_agents("small", {"6002": "Logout"})
+    assert api.call("GET", REAL_TIME, SMALL) == (200, {"code": "0" if api.dialect == "vendor" else 200, "error": None,
+                                                        "msg": "0 records were found", "data": []})
+
+
+# -- absent agents: logged_out_mode ---------------------------------------------------------------
+
+
+def test_logged_out_mode_accept_applies_a_change_for_a_logged_out_agent(api):
+    assert api.admin.full_state()["alpha"]["logged_out_mode"] == "accept"
+    assert api.change("5003", "7")[1]["error"] is None
+    assert api.admin.full_state()["alpha"]["agents"]["5003"] == "Break"
+
+
+def test_logged_out_mode_refuse(api):
+    expected = (vendor_error(400, "BAD REQUEST", "THE AGENT IS NOT LOGGED IN") if api.dialect == "vendor" else
+                (200, {"code": "400", "error": "The agent is not logged in",
+                       "msg": "Only an agent with a session can be given a status"}))
+    assert api.change("6001", "ready", SMALL) == expected  # the fixture's mode
+    assert "6001" not in json.dumps(expected)  # names no agent
+    assert api.change("6001", "logout", SMALL)[1]["error"] is None  # logout is never refused
+    assert api.change("6002", "ready", SMALL)[1]["error"] is None  # a logged-in agent is changed
+    answer = api.admin.set_operation("alpha", logged_out_mode="refuse")
+    assert answer["logged_out_mode"] == {"alpha": "refuse"}
+    assert api.change("5003", "7") == expected
+    changes = api.admin.stats()["changes"]
+    assert [(c["agent_id"], c["outcome"], c["applied"]) for c in changes] == [
+        ("6001", "not_logged_in", False), ("6001", "applied", True), ("6002", "applied", True),
+        ("5003", "not_logged_in", False)]
+    assert api.admin.full_state()["alpha"]["agents"]["5003"] == "Logout"
+    assert api.admin.call("config", {"operation": "alpha", "logged_out_mode": "sometimes"})[0] == 400
+    assert api.admin.call("config", {"logged_out_mode": "refuse"})[0] == 404
+    api.admin.reset(state=True)
+    assert api.admin.full_state()["alpha"]["logged_out_mode"] == "accept"
+
+
+# -- faults ----------------------------------------------------------------------------------------
+
+
+def test_forbidden_empty_is_a_403_without_a_byte_of_body(api):
+    api.admin.fault("forbidden_empty", count=2)
+    assert api.raw("GET", AGENTS) == (403, b"")
+    assert api.raw("POST", CHANGE % ("5001", "7")) == (403, b"")
+    assert api.call("GET", AGENTS)[0] == 200
+    stats = api.admin.stats()
+    assert [e["answer"] for e in stats["log"]] == [403, 403, 200]
+    assert stats["changes"] == [] and stats["quota"]["alpha"]["used"] == 1  # a fault is not an answer of the API
+
+
+def test_busy_faults(api):
+    api.admin.fault("vendor_busy", count=1)
+    api.admin.fault("busy", count=1)
+    vendor_busy = vendor_error(403, "FORBIDDEN", "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (2)")
+    assert api.call("GET", AGENTS) == vendor_busy  # in either dialect
+    classic_busy = (200, {"code": 429, "error": "The same token cannot be consumed simultaneously", "msg": None})
+    assert api.call("GET", AGENTS) == (vendor_busy if api.dialect == "vendor" else classic_busy)
+    api.admin.config(max_per_token=3)
+    api.admin.fault("vendor_busy")
+    assert api.call("GET", AGENTS)[1]["msg"] == "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (3)"
+    assert api.admin.call("faults", {"kind": "sometimes"})[0] == 400
+
+
+def test_code_fault_on_an_error_answer_and_a_body_that_is_not_json(api):
+    api.admin.fault("code", code=202, count=2)
+    status, body = api.call("GET", AGENTS)
+    assert status == 200 and body["code"] == 202
+    assert api.call("GET", "/api/v2/nothing.php")[1]["code"] == 202
+
+
+# -- contacts in the vendor dialect: Talk, then ACW --------------------------------------------------
+
+
+def test_a_contact_without_a_label_is_talk_in_the_vendor_dialect_and_refused_in_the_classic(api):
+    if api.dialect == "classic":
+        status, body = api.admin.call("contact", {"operation": "alpha", "agent_id": "5001"})
+        assert status == 400 and "needs a status" in body["error"]
+        return
+    api.admin.contact("alpha", "5001")
+    api.admin.contact("alpha", "5004", ends_in=0.2, acw=0.3)
+    api.admin.contact("alpha", "5002", ends_in=0.2)
+    shown = api.admin.full_state()["alpha"]["agents"]
+    assert (shown["5001"], shown["5004"], shown["5002"]) == ("Talk", "Talk", "Talk")
+    time.sleep(0.3)
+    shown = api.admin.full_state()["alpha"]["agents"]
+    assert (shown["5004"], shown["5002"]) == ("ACW", "Ready")  # after-call work for acw seconds, or straight to Ready
+    time.sleep(0.3)
+    state = api.admin.full_state()["alpha"]
+    assert state["agents"]["5004"] == "Ready" and sorted(state["contacts"]) == ["5001", "5005"]
+    api.admin.contact("alpha", "5001", end=True)
+    assert api.admin.full_state()["alpha"]["agents"]["5001"] == "Ready"
+    records = dict((r["agent_id"], r) for r in api.call("GET", REAL_TIME)[1]["data"])
+    assert records["5004"]["calls"] == 1 and records["5004"]["acw_time"] >= 0
+
+
+def test_an_after_call_phase_ends_on_its_own_in_either_dialect(api):
+    api.admin.contact("alpha", "5001", status="On call", ends_in=0.1, then="ACW", acw=0.1)
+    time.sleep(0.35)  # both phases are over before anyone looks: the lazy expiry runs them in order
+    assert api.admin.full_state()["alpha"]["agents"]["5001"] == "Ready"
+
+
+# -- the package -------------------------------------------------------------------------------------
+
+
+def test_the_package_modules_stay_small_and_setup_simulator_copies_every_one():
+    package = os.path.join(TOOLS, "wolkvox_simulator")
+    modules = sorted(name for name in os.listdir(package) if name.endswith(".py"))
+    assert {"__init__.py", "__main__.py", "model.py", "dialects.py", "server.py", "tls.py", "client.py",
+            "spawn.py"} <= set(modules)
+    for name in modules:
+        with open(os.path.join(package, name)) as handle:
+            assert len(handle.readlines()) <= 400, name
+    with open(os.path.join(ROOT, "tests", "integration", "targets", "setup_simulator", "aliases")) as handle:
+        needed = set(line.strip() for line in handle if line.startswith("needs/file/"))
+    assert needed == set("needs/file/tools/wolkvox_simulator/%s" % name for name in modules) | {
+        "needs/file/tools/fixtures/demo.json"}
+
+
+def test_the_simulator_refuses_an_address_that_is_not_loopback():
+    with pytest.raises(ValueError, match="loopback"):
+        wolkvox_simulator.Simulator(LIVE_FLOOR, host="0.0.0.0")
+    with pytest.raises(ValueError, match="dialect"):
+        wolkvox_simulator.Simulator(LIVE_FLOOR, dialect="php")
+
+
+def test_the_demo_fixture_serves_in_both_dialects(tmp_path):
+    for vendor in (False, True):
+        proc, info = wolkvox_simulator.spawn(os.path.join(TOOLS, "fixtures", "demo.json"), tmp_path, vendor=vendor)
+        try:
+            client = wolkvox_simulator.AdminClient(info["url"])
+            assert client.dialect() == ("vendor" if vendor else "classic")
+            assert set(client.stats()["quota"]) == {"bogota_sales", "bogota_support", "medellin_collections"}
+            assert client.quota("bogota_sales") == {"limit": 10000, "used": 0}
+            client.set_operation("bogota_sales", contact_mode="deferred", logged_out_mode="refuse")
+            state = client.full_state()["bogota_sales"]
+            assert (state["contact_mode"], state["logged_out_mode"]) == ("deferred", "refuse")
+            with pytest.raises(wolkvox_simulator.AdminError) as caught:
+                client.contact("bogota_sales", "4242", status="Talk")
+            assert caught.value.status == 404
+            # agent_id_as_number (bogota_support) holds in the real-time list too
+            request = urllib.request.Request(info["url"] + REAL_TIME, headers={
+                "wolkvox_server": "0042", "wolkvox-token": "sim-token-bogota-support-not-a-secret"})
+            with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
+                assert [r["agent_id"] for r in json.loads(response.read().decode("utf-8"))["data"]] == [2002]
+        finally:
+            proc.terminate()
+            proc.wait(10)
