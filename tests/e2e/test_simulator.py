@@ -351,16 +351,17 @@ CHANGE = "/api/v2/agentbox.php?api=change_status&agent_id=%s&status=%s"
 AGENTS = "/api/v2/information.php?api=agents"
 TOKEN_INFO = "/api/v2/information.php?api=token_info"
 REAL_TIME = "/api/v2/real_time.php?api=agents"
+ALPHA_AGENTS = [
+    {"agent_id": "5001", "agent_name": "Ana", "agent_status": "Ready", "in_state_for": 125},
+    {"agent_id": "5002", "agent_name": "Luis", "agent_status": "Break", "in_state_for": 3725},
+    {"agent_id": "5003", "agent_name": "Marta", "agent_status": "Logout"},
+    {"agent_id": "5004", "agent_name": "Jorge", "agent_status": "Lunch"},
+    {"agent_id": "5005", "agent_name": "Sofia", "agent_status": "Ready", "contact": {"status": "On call"}},
+    {"agent_id": "5006", "agent_name": "Clara", "agent_status": "Logout", "enabled": False},
+]
 DIALECT_FIXTURE = {"operations": [
     {"name": "alpha", "server": ALPHA[0], "token": ALPHA[1], "aux_states": {"7": "Break", "8": "Lunch"}, "licences": 3,
-     "agents": [
-         {"agent_id": "5001", "agent_name": "Ana", "agent_status": "Ready", "in_state_for": 125},
-         {"agent_id": "5002", "agent_name": "Luis", "agent_status": "Break", "in_state_for": 3725},
-         {"agent_id": "5003", "agent_name": "Marta", "agent_status": "Logout"},
-         {"agent_id": "5004", "agent_name": "Jorge", "agent_status": "Lunch"},
-         {"agent_id": "5005", "agent_name": "Sofia", "agent_status": "Ready", "contact": {"status": "On call"}},
-         {"agent_id": "5006", "agent_name": "Clara", "agent_status": "Logout", "enabled": False},
-     ]},
+     "agents": ALPHA_AGENTS},
     {"name": "empty", "server": EMPTY[0], "token": EMPTY[1], "agents": []},
     {"name": "small", "server": SMALL[0], "token": SMALL[1], "quota": 3, "logged_out_mode": "refuse",
      "agents": [{"agent_id": "6001", "agent_status": "Logout"}, {"agent_id": "6002", "agent_status": "Ready"}]},
@@ -509,7 +510,7 @@ def test_the_third_request_in_flight_of_a_token_is_refused(api):
     def read():
         answers.append(api.call("GET", AGENTS))
 
-    threads = [threading.Thread(target=read) for _ in range(3)]
+    threads = [threading.Thread(target=read) for _number in range(3)]
     for thread in threads:
         thread.start()
         time.sleep(0.05)
@@ -627,8 +628,8 @@ def test_a_change_and_the_admin_hook_restart_the_time_in_state(api):
 
 def test_real_time_of_an_operation_with_no_session(api):
     api.admin.set_agents("small", {"6002": "Logout"})
-    assert api.call("GET", REAL_TIME, SMALL) == (200, {"code": "0" if api.dialect == "vendor" else 200, "error": None,
-                                                        "msg": "0 records were found", "data": []})
+    code = "0" if api.dialect == "vendor" else 200
+    assert api.call("GET", REAL_TIME, SMALL) == (200, {"code": code, "error": None, "msg": "0 records were found", "data": []})
 
 
 # -- absent agents: logged_out_mode ---------------------------------------------------------------
