@@ -270,7 +270,7 @@ class Bench(object):
         n = self.args.slice
         self.sim.prepare("bench", max(self.args.sizes), BULK_START)
         params = self.ansible.connection("bench")
-        params.update({"agent_id": "{{ item }}", "status": "ready"})
+        params.update({"agent_id": "{{ item }}", "status": "ready", "logged_out_policy": "send"})
         task = {"name": "module loop", "wolkvox.contact_center.wolkvox_agent_status": params, "loop": self.ids(BULK_START, n)}
         run = self.ansible.run(localhost_play("module loop", [task]))
         stats = self.sim.stats()
@@ -281,7 +281,9 @@ class Bench(object):
     def bulk(self, n, converged=False):
         self.sim.prepare("bench", max([n] + self.args.sizes), BULK_START)
         params = self.ansible.connection("bench")
-        params.update({"agent_id": self.ids(BULK_START, n), "status": "logout" if converged else "ready"})
+        # The agents start logged out: send anyway (logged_out_policy: send), the send path is what is measured.
+        params.update({"agent_id": self.ids(BULK_START, n), "status": "logout" if converged else "ready",
+                       "logged_out_policy": "send"})
         name = "bulk converged" if converged else "bulk"
         run = self.ansible.run(localhost_play(name, [{"name": name, "wolkvox.contact_center.wolkvox_agent_status": params}]))
         stats = self.sim.stats()
@@ -389,6 +391,7 @@ class Bench(object):
                 "wolkvox_token": token,
                 "wolkvox_api_url": self.sim.url,
                 "wolkvox_agent_status_agents": [{"agent_id": aid, "status": "ready"} for aid in self.ids(OPS_START, m)],
+                "wolkvox_agent_status_logged_out_policy": "send",
             }
         inventory = {"all": {"children": {"wolkvox_operations": {"hosts": hosts}}}}
         play = {"name": "operations", "hosts": "wolkvox_operations", "gather_facts": False}
@@ -499,6 +502,7 @@ class Fleet(object):
                 "wolkvox_token": token,
                 "wolkvox_api_url": self.sim.url,
                 "wolkvox_agent_status_all": "ready",
+                "wolkvox_agent_status_logged_out_policy": "send",  # the agents start logged out
             }
             if self.sim.ca_path:
                 hosts[name]["wolkvox_ca_path"] = self.sim.ca_path
@@ -573,7 +577,8 @@ class Fleet(object):
         # The same converged work as one plain task per host, without the role: what the role adds.
         self.sim.reset_counters()
         params = {"wolkvox_server": "{{ wolkvox_server }}", "wolkvox_token": "{{ wolkvox_token }}",
-                  "api_url": "{{ wolkvox_api_url }}", "all_agents": True, "status": "ready"}
+                  "api_url": "{{ wolkvox_api_url }}", "all_agents": True, "status": "ready",
+                  "logged_out_policy": "send"}
         if self.sim.ca_path:
             params["ca_path"] = "{{ wolkvox_ca_path }}"
         run, tasks = self._run([{"name": "one task", "hosts": "wolkvox_operations", "gather_facts": False,

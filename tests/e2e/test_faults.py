@@ -101,7 +101,8 @@ def test_retry_after_is_honoured_and_busy_answers_retried(fresh, tmp_path):
     result = run_tasks(tmp_path, [status_task(fresh, agent_id=["1001"], status="ready", retries=3)]).result
     assert result["changed"] is True and result["api_calls"] == 5
     log = fresh.stats()["log"]
-    assert [e["answer"] for e in log] == [429, 200, 200, 200, 200]
+    busy = 403 if fresh.dialect == "vendor" else 200  # the dialect's token-busy answer
+    assert [e["answer"] for e in log] == [429, busy, busy, 200, 200]
     assert log[1]["t"] - log[0]["t"] >= 0.6  # waited as long as Retry-After asked
     assert log[1]["t"] - log[0]["t"] < 3.0
 
