@@ -33,9 +33,26 @@ def _text(value):
     return None
 
 
-def validate_agent_id(agent_id):
+def parse_agent_id(agent_id):
+    """An agent ID as text (digits only), or None when the value is not one."""
     text = _text(agent_id)
-    if text is None or not AGENT_ID_RE.match(text):
+    return text if text is not None and AGENT_ID_RE.match(text) else None
+
+
+def parse_status(status):
+    """A state as sent to the API ('ready', 'logout' or an auxiliary state ID), or None."""
+    text = _text(status)
+    if text is not None:
+        if text.lower() in DEFAULT_STATES:
+            return text.lower()
+        if AUX_STATUS_RE.match(text):
+            return text
+    return None
+
+
+def validate_agent_id(agent_id):
+    text = parse_agent_id(agent_id)
+    if text is None:
         raise WolkvoxInputError(
             "agent_id %s is not valid: an agent ID is the agent's extension number, digits only" % shown(agent_id)
         )
@@ -44,12 +61,9 @@ def validate_agent_id(agent_id):
 
 def normalize_status(status):
     """Return the status as sent to the API: 'ready', 'logout' or an auxiliary state ID."""
-    text = _text(status)
+    text = parse_status(status)
     if text is not None:
-        if text.lower() in DEFAULT_STATES:
-            return text.lower()
-        if AUX_STATUS_RE.match(text):
-            return text
+        return text
     raise WolkvoxInputError(
         "status %s is not valid: use 'ready', 'logout' or the numeric ID of an auxiliary state "
         "(column ID of the 'Agent States' tab in wolkvox Manager)" % shown(status)
