@@ -227,6 +227,28 @@ class WolkvoxClient(object):
                 agents.append(record)
         return agents
 
+    def list_real_time(self):
+        """The agents with a session, from the real-time API (real_time.php?api=agents): records
+        with agent_id (as str), agent_status, time_state_now (seconds or "HH:MM:SS") and counters.
+        One request (plus retries), counted in the daily quota; [] when nobody has a session."""
+        try:
+            body = self._call("GET", "/api/v2/real_time.php", {"api": "agents"}, "reading the real-time agents list",
+                              read=True)
+        except WolkvoxNoRecordsError:
+            return []
+        data = body.get("data")
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise WolkvoxApiError(
+                "reading the real-time agents list failed: 'data' is not a list (%s)" % snippet(json.dumps(data)[:200]))
+        records = []
+        for record in data:
+            if isinstance(record, dict) and record.get("agent_id") is not None:
+                record["agent_id"] = str(record["agent_id"]).strip()
+                records.append(record)
+        return records
+
     def token_info(self):
         """The token's quota record (information.php?api=token_info): one request, counted in the quota."""
         body = self._call("GET", "/api/v2/information.php", {"api": "token_info"}, "reading the token's quota",

@@ -745,3 +745,23 @@ def test_bodies_are_read_as_utf8_whatever_the_content_type(make_client, content)
     client, _session = make_client([response])
     agents = client.list_agents()
     assert agents == [{"agent_id": "7", "agent_name": "José"}]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({"code": "0", "error": None, "data": [{"agent_id": 1001, "time_state_now": 75}, {"agent_id": " 1002 ", "time_state_now": "00:01:15"},
+                                            {"agent_name": "no id"}, "garbage"]},
+     [{"agent_id": "1001", "time_state_now": 75}, {"agent_id": "1002", "time_state_now": "00:01:15"}]),
+    ({"code": "0", "error": None, "data": None}, []),
+])
+def test_list_real_time(make_client, body, expected):
+    client, session = make_client([FakeResponse(200, body)])
+    assert client.list_real_time() == expected
+    assert session.calls[0]["params"]["api"] == "agents" and len(session.calls) == 1
+
+
+def test_list_real_time_404_is_nobody_and_data_not_a_list_fails(make_client):
+    client, _session = make_client([FakeResponse(404, {"code": 404, "error": "NOT FOUND", "msg": "Validate dates entered"})])
+    assert client.list_real_time() == []
+    client, _session = make_client([FakeResponse(200, {"code": "0", "error": None, "data": {"x": 1}})])
+    with pytest.raises(WolkvoxError, match="real-time agents list failed: 'data' is not a list"):
+        client.list_real_time()
