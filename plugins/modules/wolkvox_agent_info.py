@@ -13,6 +13,10 @@ version_added: 0.1.0
 description:
   - Reads the agents of a Wolkvox operation and the state each one is in, with one call to the agents API.
   - Filters them by agent ID and by state, and counts them by state.
+  - With O(real_time=true), also reads how long each agent has been in its current state (time in state) from the
+    real-time API, one more request.
+  - With O(plan), compares each agent with the state a shift plan gives it at an instant (schedule adherence), with
+    no request of its own.
   - Never changes anything.
 author:
   - wolkvox.contact_center contributors (@wolkvox-community)
@@ -60,9 +64,59 @@ options:
     type: bool
     default: false
     version_added: 0.3.0
+  real_time:
+    description:
+      - Also read the real-time agents list (C(real_time.php?api=agents)), one more request, counted in the daily quota
+        like the agents list.
+      - Each agent record gains RV(agents[].time_in_state), the seconds it has been in its current state, and
+        RV(agents[].real_time), its record of the real-time list (with the vendor's counters). The vendor gives the
+        time as seconds or as C(HH:MM:SS); both are read. An agent without a session (logged out) is not in the
+        real-time list, so both are null for it.
+      - With O(plan), RV(not_adherent) lists the agents longest in their state first.
+    type: bool
+    default: false
+    version_added: 0.3.0
+  plan:
+    description:
+      - A shift plan, as the role's C(wolkvox_agent_status_plan) - a list of entries, each with C(status), C(agents) or
+        C(all_agents), C(from) and C(to) (local C(HH:MM) in O(plan_timezone)), and optionally C(days),
+        C(only_from), C(except_from) and C(enforce). See the collection's docs/shift-plans.md.
+      - Evaluated at O(plan_at), or when the agents are read. Each agent record gains
+        RV(agents[].planned_status) and RV(agents[].adherent), compared with the same label rules as the status
+        module (O(status_labels), case-insensitive, surrounding blanks ignored); the result gains RV(adherence),
+        RV(not_adherent) and RV(plan_moment).
+      - Entries with C(enforce=false) (watch only) count, as they say where agents should be. C(only_from) and
+        C(except_from) do not change where an agent should be; they only say what the status module leaves alone.
+      - An agent shown as C(Logout) when the plan asks for another state is not adherent. A disabled user is
+        never planned (RV(agents[].planned_status) null), as the status module never changes one.
+      - A planned auxiliary state without a label in O(status_labels) cannot be compared with the label the agents
+        API shows - RV(agents[].adherent) is null, the agent is counted in RV(adherence.unknown), and the task warns.
+      - A malformed plan, or two active entries that give one agent different states, fails the task before any
+        request, naming the entry and the field.
+    type: list
+    elements: raw
+    version_added: 0.3.0
+  plan_at:
+    description:
+      - The instant at which O(plan) is evaluated, in ISO 8601 - local to O(plan_timezone) (V(2026-11-25T12:30)) or
+        with an offset (V(2026-11-25T17:30Z), V(2026-11-25T12:30:00-05:00)).
+      - Default - the moment of the read. Only with O(plan).
+      - The agents' states are always the current ones; this says which moment of the plan they are compared with.
+    type: str
+    version_added: 0.3.0
+  plan_timezone:
+    description:
+      - The time zone of O(plan)'s times and of O(plan_at) without an offset, an IANA name such as
+        V(America/Bogota); daylight saving time is followed through the IANA database.
+      - RV(read_at.local) is given in this time zone too.
+    type: str
+    default: UTC
+    version_added: 0.3.0
 notes:
   - The agents API is read once per task. An operation with no agents (the vendor answers HTTP 404) gives
     RV(count) 0. The vendor recommends reading it at most every 5 minutes for monitoring.
+  - O(real_time) and O(quota) each add one request; O(plan) adds none. So a task with every option makes three
+    requests, and nothing is ever sent.
 seealso:
   - module: wolkvox.contact_center.wolkvox_agent_status
 """
@@ -109,6 +163,33 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ info.quota.remaining }} of {{ info.quota.limit }} requests left, reset in {{ info.quota.hours_to_reset }} h"
 
+- name: Who is away from the shift plan, and for how long
+  wolkvox.contact_center.wolkvox_agent_info:
+    wolkvox_server: "0042"
+    wolkvox_token: "{{ vault_wolkvox_token }}"
+    status_labels: {"7": Active breaks, "8": Lunch}
+    real_time: true                      # one more request: time in state
+    plan_timezone: America/Bogota
+    plan:
+      - {all_agents: true, status: ready, from: "08:00", to: "17:00", days: [mon, tue, wed, thu, fri]}
+      - {agents: ["1001", "1002"], status: "8", from: "12:00", to: "13:00", days: [mon, tue, wed, thu, fri]}
+  register: floor
+
+- name: Show them, longest in their state first
+  ansible.builtin.debug:
+    msg: >-
+      {{ floor.adherence.not_adherent }} not adherent:
+      {{ floor.not_adherent | map(attribute='agent_id') | join(', ') }}
+
+- name: The plan at a given moment against the floor as it is now (a preview; nothing is sent)
+  wolkvox.contact_center.wolkvox_agent_info:
+    wolkvox_server: "0042"
+    wolkvox_token: "{{ vault_wolkvox_token }}"
+    plan: "{{ wolkvox_agent_status_plan }}"
+    plan_timezone: "{{ wolkvox_agent_status_timezone }}"
+    plan_at: "2026-11-25T12:30"
+  register: at_lunch
+
 - name: The state of a few agents
   wolkvox.contact_center.wolkvox_agent_info:
     wolkvox_server: "0042"
@@ -138,9 +219,62 @@ agents:
       description: The label of the agent's current state, as the API shows it.
       type: str
       sample: Active breaks
+    disabled:
+      description:
+        - Whether the record says the user is disabled (its C(enabled) field is V(no) or a cousin of it). The status
+          module never changes a disabled user.
+      type: bool
+      sample: false
+      version_added: 0.3.0
+    time_in_state:
+      description:
+        - With O(real_time=true), the seconds the agent has been in its current state, from the real-time API's
+          C(time_state_now) (seconds or C(HH:MM:SS)); null for an agent without a session (not in the real-time list).
+      type: int
+      returned: when O(real_time=true)
+      sample: 1260
+      version_added: 0.3.0
+    real_time:
+      description:
+        - With O(real_time=true), the agent's record of the real-time list as the API gave it (C(agent_status),
+          C(time_state_now) and counters such as C(calls), C(ready_time), C(aux_time), C(login_time)), with
+          C(agent_id) a string; null for an agent without a session.
+      type: dict
+      returned: when O(real_time=true)
+      sample: {agent_id: "1002", agent_name: Luis Perez, agent_status: Active breaks, time_state_now: "00:21:00",
+               calls: 14, ready_time: 9120, acw_time: 840, aux_time: 2460, login_time: 14400, ocupation: "41.25"}
+      version_added: 0.3.0
+    planned_status:
+      description:
+        - With O(plan), the state the plan gives the agent at the instant (V(ready), V(logout) or an auxiliary state
+          ID); null when no active entry applies to it, and for a disabled user.
+      type: str
+      returned: when O(plan) is given
+      sample: ready
+      version_added: 0.3.0
+    planned_label:
+      description: With O(plan), how the planned state shows in the agents list (its first label, else its ID), or null.
+      type: str
+      returned: when O(plan) is given
+      sample: Ready
+      version_added: 0.3.0
+    planned_entry:
+      description: With O(plan), the index in O(plan) of the entry that gives the planned state, or null.
+      type: int
+      returned: when O(plan) is given
+      sample: 0
+      version_added: 0.3.0
+    adherent:
+      description:
+        - With O(plan), whether the agent shows the planned state - V(true) or V(false); null when nothing is
+          planned for it, or when the planned auxiliary state has no label in O(status_labels).
+      type: bool
+      returned: when O(plan) is given
+      sample: false
+      version_added: 0.3.0
   sample:
     - {agent_id: "1001", agent_name: Ana Gomez, agent_dni: "1000001001", agent_status: Ready,
-       last_use: "2026-11-24 08:00:00", agent_sso: "", enabled: "yes"}
+       last_use: "2026-11-24 08:00:00", agent_sso: "", enabled: "yes", disabled: false}
 count:
   description: How many agents match the filters.
   returned: always
@@ -191,6 +325,65 @@ quota:
   sample: {limit: 10000, used_today: 1234, remaining: 8766, hours_to_reset: 7,
            raw: {token_limit: "10000", token_use_today: "1234", available_consumition_options: "8766",
                  hours_to_restart_count: "7"}}
+  version_added: 0.3.0
+read_at:
+  description:
+    - When the agents were read (just before the request), in UTC and in O(plan_timezone) - the instant at which
+      O(plan) is evaluated unless O(plan_at) names another.
+  returned: always
+  type: dict
+  contains:
+    utc:
+      description: ISO 8601, UTC.
+      type: str
+      sample: "2026-11-25T17:30:05Z"
+    local:
+      description: The wall-clock time in O(plan_timezone).
+      type: str
+      sample: "2026-11-25 12:30:05"
+    timezone:
+      description: O(plan_timezone).
+      type: str
+      sample: America/Bogota
+  version_added: 0.3.0
+adherence:
+  description:
+    - With O(plan), how many of the matching agents are where the plan says (C(adherent)), are not
+      (C(not_adherent)), have nothing planned (C(unplanned) - no active entry applies to them, or a disabled user),
+      and cannot be compared because the planned state has no label (C(unknown)).
+  returned: when O(plan) is given
+  type: dict
+  contains:
+    adherent:
+      description: Agents that show the planned state.
+      type: int
+    not_adherent:
+      description: Agents that show another state (a logged-out agent asked to be ready included).
+      type: int
+    unplanned:
+      description: Agents for which no active entry says anything.
+      type: int
+    unknown:
+      description: Agents whose planned auxiliary state has no label in O(status_labels).
+      type: int
+  sample: {adherent: 2, not_adherent: 2, unplanned: 1, unknown: 0}
+  version_added: 0.3.0
+not_adherent:
+  description:
+    - With O(plan), the records of RV(agents) that are not adherent - with O(real_time=true) the longest in their
+      state first (agents without a session last), else in the order of the API.
+  returned: when O(plan) is given
+  type: list
+  elements: dict
+  sample:
+    - {agent_id: "1002", agent_name: Luis Perez, agent_status: Active breaks, time_in_state: 1260,
+       planned_status: ready, planned_label: Ready, planned_entry: 0, adherent: false}
+  version_added: 0.3.0
+plan_moment:
+  description: With O(plan), the local time and time zone at which the plan was evaluated.
+  returned: when O(plan) is given
+  type: str
+  sample: "2026-11-25 12:30 (America/Bogota)"
   version_added: 0.3.0
 api_calls:
   description: HTTP requests made by the task, retries included.

@@ -82,3 +82,36 @@ def test_bad_input_fails_before_any_request(agents_api, args, needle):
     assert how == "fail"
     assert needle in result["msg"]
     assert agents_api.calls == []
+
+
+PLAN = [
+    {"all_agents": True, "status": "ready", "from": "00:00", "to": "23:59"},
+    {"agents": ["1004"], "status": "8", "from": "00:00", "to": "23:59", "enforce": False},
+]
+
+
+def test_plan_adherence_through_main_costs_no_request(agents_api):
+    agents_api.records["1006"] = {"enabled": "no"}  # a disabled user: never planned
+    how, result = run({"plan": PLAN, "plan_timezone": "America/Bogota", "plan_at": "2026-11-25T12:30",
+                       "status_labels": {"8": "Lunch"}})
+    assert how == "exit" and result["changed"] is False
+    assert result["adherence"] == {"adherent": 2, "not_adherent": 3, "unplanned": 1, "unknown": 0}
+    assert [a["agent_id"] for a in result["not_adherent"]] == ["1002", "1003", "1005"]
+    assert result["plan_moment"] == "2026-11-25 12:30 (America/Bogota)"
+    planned = dict((a["agent_id"], (a["planned_status"], a["adherent"])) for a in result["agents"])
+    assert planned["1004"] == ("8", True) and planned["1005"] == ("ready", False) and planned["1006"] == (None, None)
+    assert [a["disabled"] for a in result["agents"]] == [False] * 5 + [True]
+    assert result["api_calls"] == 1 and len(agents_api.calls) == 1
+
+
+@pytest.mark.parametrize("args, needle", [
+    ({"plan": [{"all_agents": True, "status": "ready", "from": "08:00"}]}, "plan[0]: 'to' is missing"),
+    ({"plan": ["ready"]}, "plan[0]: an entry must be a mapping"),
+    ({"plan": PLAN, "plan_timezone": "Bogota"}, "plan_timezone 'Bogota'"),
+    ({"plan_at": "2026-11-25T12:30"}, "given without plan"),
+])
+def test_bad_plan_fails_before_any_request(agents_api, args, needle):
+    how, result = run(args)
+    assert how == "fail"
+    assert needle in result["msg"], result["msg"]
+    assert agents_api.calls == []
