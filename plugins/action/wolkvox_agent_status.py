@@ -8,12 +8,12 @@ the documentation is in plugins/modules/wolkvox_agent_status.py."""
 
 from __future__ import annotations
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils import _status as engine
+from ansible_collections.wolkvox.contact_center.plugins.module_utils import _status, _status_options
 from ansible_collections.wolkvox.contact_center.plugins.plugin_utils._action import WolkvoxAction
 
 
 class ActionModule(WolkvoxAction):
     MODULE = "wolkvox.contact_center.wolkvox_agent_status"
-    ARGUMENT_SPEC = engine.ARGUMENT_SPEC
-    SPEC_KWARGS = engine.SPEC_KWARGS
-    ENGINE = staticmethod(engine.run)
+    ARGUMENT_SPEC = _status_options.ARGUMENT_SPEC
+    SPEC_KWARGS = _status_options.SPEC_KWARGS
+    ENGINE = staticmethod(_status.run)

@@ -138,6 +138,12 @@ class WolkvoxNotSentError(WolkvoxError):
         super(WolkvoxNotSentError, self).__init__(message, reason=reason, **details)
         self.cause = cause
 
+    @property
+    def held(self):
+        """Why the change was held back: 'quota' (the day's quota is spent) or 'refused' (the API
+        refused the state, or the token, for the first agents)."""
+        return "quota" if isinstance(self.cause, WolkvoxQuotaError) else "refused"
+
 
 def scrub(text, secret):
     """``text`` with every occurrence of ``secret`` masked."""

@@ -124,6 +124,16 @@ class Rules(object):
         self.exclude = exclude or set()
         self.force = force
 
+    def narrowed(self, only_from, except_from):
+        """These rules with a plan entry's own only_from / except_from added: an agent is changed only
+        when both allow it (only_from sets intersect, except_from sets join)."""
+        narrowed = Rules(self.labels, only_from=self.only_from, except_from=set(self.except_from) | set(except_from or ()),
+                         busy_states=self.busy_states, busy_policy=self.busy_policy, exclude=self.exclude,
+                         force=self.force, logged_out_policy=self.logged_out_policy)
+        if only_from is not None:
+            narrowed.only_from = set(only_from) if self.only_from is None else set(self.only_from) & set(only_from)
+        return narrowed
+
 
 def _skip(action, reason, msg):
     action.update(result=SKIPPED, reason=reason, msg=msg)
@@ -167,20 +177,24 @@ def plan_one(agent_id, status, record, rules):
             action.update(result=WAIT, reason="busy", msg="busy (%s): waiting for it to leave that state" % previous)
             return action
         action["msg"] = "%s -> %s (busy, sent anyway: busy_policy is force)" % (previous, target)
+        action["_note"] = action["msg"]
         return action
     if same is None:
         action["msg"] = (
             "state %s has no label in status_labels, so the current state %r cannot be compared with it: "
             "sent anyway; add status_labels: {'%s': '<label>'} to make this idempotent" % (status, previous, status)
         )
+        action["_note"] = action["msg"]
         return action
     action["msg"] = "%s -> %s" % (previous, target)
     return action
 
 
-def plan(current, desired, rules):
-    """One action per desired (agent_id, status), in order. current: {agent_id: record}."""
-    return [plan_one(agent_id, status, current.get(agent_id), rules) for agent_id, status in desired]
+def plan(current, desired, rules, rules_for=None):
+    """One action per desired (agent_id, status), in order. current: {agent_id: record}.
+    ``rules_for(agent_id)``, when given, picks each agent's rules (a plan entry's own)."""
+    return [plan_one(agent_id, status, current.get(agent_id), rules_for(agent_id) if rules_for else rules)
+            for agent_id, status in desired]
 
 
 def summarize(actions):

@@ -6,10 +6,11 @@
 # PRIVATE: this module_utils is an implementation detail of the wolkvox.contact_center
 # collection. It is not a public API and may change without notice between releases.
 
-"""The engine behind wolkvox_agent_status: validate, read once, plan, send, wait, verify, account.
+"""The engine behind wolkvox_agent_status: read once, plan, send, wait, verify, account.
 
-``run(task)`` takes any object with ``params``, ``check_mode``, ``client`` and ``warn(msg)``
-(the module, or the action plugin on the controller) and returns the result dict.
+``run(task)`` takes an EngineTask (_runner: the module, or the action plugin on the controller)
+and returns the result dict. The task's options are validated first (_status_options.TaskOptions);
+the words of its msg come from _wording.
 """
 
 from __future__ import annotations
@@ -18,115 +19,12 @@ import time
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _planner as planner
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _wording as wording
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
-    WolkvoxInputError,
-    WolkvoxNotSentError,
-    WolkvoxQuotaError,
-    shown,
-)
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxNotSentError, WolkvoxQuotaError
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._refusals import QUOTA_NOT_SENT, RefusalGate
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
-    display,
-    fold,
-    matches,
-    normalize_labels,
-    normalize_status,
-    state_set,
-)
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import display, fold, matches
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._status_options import TaskOptions
 
-# The vendor's in-call state and after-call work: no run with default settings cuts a contact.
-DEFAULT_BUSY_STATES = ("Talk", "ACW")
 PROGRESS_EVERY = 60  # seconds: the longest silence while busy_policy: wait waits
-
-
-class Request(object):
-    """The task's options, validated before any request."""
-
-    def __init__(self, params):
-        self.all_agents = bool(params.get("all_agents"))
-        self.force = bool(params.get("force"))
-        status = params.get("status")
-        if self.all_agents:
-            if status is None:
-                raise WolkvoxInputError("all_agents needs status: the state for every agent of the operation")
-            if params.get("agent_id") is not None:
-                raise WolkvoxInputError("all_agents and agent_id are mutually exclusive: all_agents already names every agent")
-            if self.force:
-                raise WolkvoxInputError("all_agents and force are mutually exclusive: all_agents needs the read that force skips")
-            try:
-                self.all_status = normalize_status(status)
-            except WolkvoxInputError as exc:
-                raise WolkvoxInputError("all_agents with %s (role variable wolkvox_agent_status_all)" % exc)
-            self.named = planner.normalize_targets(agents=params.get("agents"))
-        else:
-            self.all_status = None
-            if params.get("agent_id") is None and params.get("agents") is None:
-                raise WolkvoxInputError("say which agents: agent_id with status, agents, or all_agents with status")
-            if params.get("agents") is not None and status is not None:
-                raise WolkvoxInputError("status and agents are mutually exclusive (unless all_agents is true)")
-            self.named = planner.normalize_targets(agent_id=params.get("agent_id"), status=status, agents=params.get("agents"))
-        self.labels = normalize_labels(params.get("status_labels"))
-        only_from = params.get("only_from")
-        except_from = params.get("except_from") or []
-        if self.force and except_from:
-            raise WolkvoxInputError("except_from and force are mutually exclusive: except_from needs the read that force skips")
-        self.busy_policy = params.get("busy_policy") or "skip"
-        if self.busy_policy not in planner.BUSY_POLICIES:
-            raise WolkvoxInputError("busy_policy %s is not valid: use skip, wait or force" % shown(self.busy_policy))
-        self.wait_timeout = _bounded(params, "wait_timeout", 300, 1, 3600)
-        self.poll_interval = _bounded(params, "poll_interval", 30, 1, 600)
-        self.verify = bool(params.get("verify"))
-        self.logged_out_policy = params.get("logged_out_policy") or "skip"
-        if self.logged_out_policy not in planner.LOGGED_OUT_POLICIES:
-            raise WolkvoxInputError("%s %s is not valid: use skip or send" % (
-                role_hint("logged_out_policy"), shown(self.logged_out_policy)))
-        busy_states = params.get("busy_states")
-        busy_states = list(DEFAULT_BUSY_STATES) if busy_states is None else busy_states
-        self.rules = planner.Rules(
-            self.labels,
-            only_from=state_set(only_from, self.labels, role_hint("only_from")) if only_from is not None else None,
-            except_from=state_set(except_from, self.labels, role_hint("except_from")),
-            busy_states=state_set(busy_states, self.labels, role_hint("busy_states")),
-            busy_policy=self.busy_policy,
-            exclude=_excluded(params.get("exclude_agents")),
-            force=self.force,
-            logged_out_policy=self.logged_out_policy,
-        )
-
-    @property
-    def empty(self):
-        return not self.all_agents and not self.named
-
-    def unlabelled(self):
-        """Desired auxiliary states with no label (they cannot be compared), in order of appearance."""
-        states = [status for _aid, status in self.named] + ([self.all_status] if self.all_status else [])
-        found = []
-        for status in states:
-            if status not in self.labels and status not in found:
-                found.append(status)
-        return found
-
-
-def _excluded(values):
-    try:
-        return planner.agent_ids(values, "exclude_agents")
-    except WolkvoxInputError as exc:
-        raise WolkvoxInputError("%s (role variable wolkvox_agent_status_exclude_agents)" % exc)
-
-
-def role_hint(option):
-    """An option's name as module users and role users know it."""
-    var = "wolkvox_agent_status_labels" if option == "status_labels" else "wolkvox_agent_status_" + option
-    return "%s (role variable %s)" % (option, var)
-
-
-def _bounded(params, name, default, low, high):
-    value = params.get(name)
-    value = default if value is None else value
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise WolkvoxInputError(
-            "%s %s is not valid: it must be a whole number of seconds from %d to %d" % (role_hint(name), shown(value), low, high))
-    return value
 
 
 def read_current(client):
@@ -136,21 +34,18 @@ def read_current(client):
 
 
 def send(client, actions, gate):
-    """Send the planned changes; each 'change' becomes 'changed' or 'failed'."""
+    """Send the planned changes; each 'change' becomes 'changed' or 'failed' (with its ``_error``)."""
     todo = [action for action in actions if action["result"] == planner.CHANGE]
     outcomes = client.change_many([(action["agent_id"], action["status"]) for action in todo], gate=gate)
     for action, (ok, outcome) in zip(todo, outcomes):
-        note = action["msg"] if "status_labels" in action["msg"] or "busy" in action["msg"] else ""
+        note = action.get("_note")
         if ok:
             action["result"] = planner.CHANGED
             action["msg"] = outcome + (" (note: %s)" % note if note else "")
         else:
-            held = isinstance(outcome, WolkvoxNotSentError)
             action["result"] = planner.FAILED
             action["msg"] = str(outcome)
-            action["_why"] = getattr(outcome, "reason", None) or str(outcome)
-            if held:
-                action["_held"] = "quota" if isinstance(outcome.cause, WolkvoxQuotaError) else "refused"
+            action["_error"] = outcome
 
 
 def conditional(actions, rules):
@@ -170,27 +65,26 @@ def quota_stop(actions, exc, results=(planner.CHANGE, planner.WAIT)):
     for action in actions:
         if action["result"] in results:
             action.update(result=planner.FAILED, reason=None, msg="not sent: %s" % QUOTA_NOT_SENT,
-                          _why=exc.reason, _held="quota")
+                          _error=WolkvoxNotSentError("not sent: %s" % QUOTA_NOT_SENT, cause=exc, reason=exc.reason))
 
 
-def wait_for_busy(task, request, actions, gate, sleep, clock):
+def wait_for_busy(task, options, actions, gate, sleep, clock):
     """Re-read every poll_interval until the waiting agents leave their busy state (then plan them
     again and send) or wait_timeout passes (then they are skipped as busy). A line at least every
-    minute says that the task waits (task.progress, where the task can show one)."""
+    minute says that the task waits (task.progress)."""
     started = clock()
-    deadline = started + request.wait_timeout
-    progress = getattr(task, "progress", None)
-    header = task.params.get("diff_header") or "server %s" % task.client.server
+    deadline = started + options.wait_timeout
+    header = wording.diff_header(dict(task.params, wolkvox_server=task.client.server))
     said = None
     while any(action["result"] == planner.WAIT for action in actions):
         if deadline - clock() <= 0:
             break
-        next_read = min(clock() + request.poll_interval, deadline)
+        next_read = min(clock() + options.poll_interval, deadline)
         while clock() < next_read:
-            if progress is not None and (said is None or clock() - said >= PROGRESS_EVERY - 0.5):
+            if said is None or clock() - said >= PROGRESS_EVERY - 0.5:
                 said = clock()
                 waiting = sum(1 for action in actions if action["result"] == planner.WAIT)
-                progress(wording.waiting_line(header, waiting, int(round(clock() - started)), request.wait_timeout))
+                task.progress(wording.waiting_line(header, waiting, int(round(clock() - started)), options.wait_timeout))
             sleep(min(next_read - clock(), PROGRESS_EVERY))
         try:
             current, _order = read_current(task.client)
@@ -201,8 +95,8 @@ def wait_for_busy(task, request, actions, gate, sleep, clock):
         for action in actions:
             if action["result"] != planner.WAIT:
                 continue
-            fresh = planner.plan_one(action["agent_id"], action["status"], current.get(action["agent_id"]), request.rules)
-            action.update(fresh)
+            aid = action["agent_id"]
+            action.update(planner.plan_one(aid, action["status"], current.get(aid), options.rules_for(aid)))
             replanned.append(action)
         send(task.client, replanned, gate)
     waited = int(round(clock() - started))
@@ -213,7 +107,7 @@ def wait_for_busy(task, request, actions, gate, sleep, clock):
     return None
 
 
-def verify(task, request, actions):
+def verify(task, options, actions):
     """One more read: a change accepted but not shown yet is 'pending'."""
     changed = [action for action in actions if action["result"] == planner.CHANGED]
     if not changed:
@@ -228,119 +122,101 @@ def verify(task, request, actions):
     for action in changed:
         record = current.get(action["agent_id"])
         shown_now = record.get("agent_status") if record else None
-        same = matches(shown_now, action["status"], request.labels)
+        same = matches(shown_now, action["status"], options.labels)
         if same is None:
             action["msg"] += " (not verified: state %s has no label in status_labels)" % action["status"]
         elif not same:
             action["result"] = planner.PENDING
             action["msg"] = "accepted by the API, but the agents list still shows %r instead of %r (%s)" % (
-                shown_now, display(action["status"], request.labels), action["msg"])
+                shown_now, display(action["status"], options.labels), action["msg"])
 
 
-def not_read(request, exc):
+def not_read(options, exc):
     """The actions when the one read is refused for the quota: every named agent failed, not sent."""
     actions = [dict(agent_id=aid, status=status, previous_status=None, result=planner.CHANGE, reason=None, msg="")
-               for aid, status in request.named]
+               for aid, status in options.named]
     quota_stop(actions, exc)
     return actions
 
 
+def apply(task, options, sleep, clock):
+    """Read once (unless forced), plan, then send, wait and verify (or, in check mode, say what
+    would be sent). Returns (actions, the quota error that stopped the task or None)."""
+    try:
+        current, order = ({}, []) if options.force else read_current(task.client)
+    except WolkvoxQuotaError as exc:
+        if options.all_agents:
+            raise  # the agents are not known: the task fails with the quota's message
+        return not_read(options, exc), exc
+    actions = planner.plan(current, options.desired(order), options.rules, options.rules_for)
+    found = wording.unplaced_labels(actions, options.labels, options.rules.busy_states)
+    if found:
+        task.warn(wording.unplaced_warning(found, task.check_mode))
+    if task.check_mode:
+        for action in actions:
+            if action["result"] == planner.CHANGE:
+                action.update(result=planner.CHANGED, msg="would change (check mode): %s" % action["msg"])
+            elif action["result"] == planner.WAIT:
+                action.update(result=planner.SKIPPED, msg="busy (%s): would wait up to %d s for it to leave that "
+                              "state (check mode does not wait)" % (action["previous_status"], options.wait_timeout))
+        return actions, None
+    gate = RefusalGate(conditional(actions, options.rules))
+    send(task.client, actions, gate)
+    stopped = wait_for_busy(task, options, actions, gate, sleep, clock)
+    if options.verify:
+        verify(task, options, actions)
+    return actions, stopped
+
+
 def run(task, sleep=time.sleep, clock=time.monotonic):
+    params = task.params
     # 1. Validate everything before any request (the client validates server, URL and token).
-    request = Request(task.params)
-    for status in request.unlabelled():
+    options = TaskOptions(params)
+    if options.idle:
+        # A plan with no enforced entry active at its instant: nothing read, nothing sent.
+        result = dict(changed=False, agents=[], summary=planner.summarize([]), diff={"before": {}, "after": {}},
+                      msg=wording.prefixed(params, wording.idle_plan(options.moment)))
+        result["plan"] = plan_of(options.moment)
+        return result
+    for status in options.unlabelled():
         task.warn(
             "state %s has no label in status_labels, so it cannot be compared with the current states and is sent "
             "on every run (always 'changed'): add status_labels: {'%s': '<label the agents API shows>'} "
             "(role: wolkvox_agent_status_labels)" % (status, status)
         )
     stopped = None  # the quota error that stopped the task, if any
-    if request.empty:
+    if options.empty:
         task.warn("no agent to change: agent_id / agents is empty, so nothing was read or sent")
         actions = []
     else:
-        client = task.client
-        # 2. One read for all agents, unless forced.
-        try:
-            current, order = ({}, []) if request.force else read_current(client)
-        except WolkvoxQuotaError as exc:
-            if request.all_agents:
-                raise  # the agents are not known: the task fails with the quota's message
-            current, order, stopped = None, [], exc
-        if stopped is not None:
-            actions = not_read(request, stopped)
-        else:
-            desired = planner.expand_all(order, request.named, request.all_status) if request.all_agents else request.named
-            # 3-5. Plan, then send (or not, in check mode), wait, verify.
-            actions = planner.plan(current, desired, request.rules)
-            found = wording.unplaced_labels(actions, request.labels, request.rules.busy_states)
-            if found:
-                task.warn(wording.unplaced_warning(found, task.check_mode))
-            if task.check_mode:
-                for action in actions:
-                    if action["result"] == planner.CHANGE:
-                        action.update(result=planner.CHANGED, msg="would change (check mode): %s" % action["msg"])
-                    elif action["result"] == planner.WAIT:
-                        action.update(result=planner.SKIPPED, msg="busy (%s): would wait up to %d s for it to leave that "
-                                      "state (check mode does not wait)" % (action["previous_status"], request.wait_timeout))
-            else:
-                gate = RefusalGate(conditional(actions, request.rules))
-                send(client, actions, gate)
-                stopped = wait_for_busy(task, request, actions, gate, sleep, clock)
-                if request.verify:
-                    verify(task, request, actions)
+        # 2-5. One read for all agents (unless forced), plan, send (not in check mode), wait, verify.
+        actions, stopped = apply(task, options, sleep, clock)
     summary = planner.summarize(actions)
-    msg = wording.headline(summary, task.check_mode)
-    skipped = wording.skipped_note(actions)
     result = dict(
         changed=summary["changed"] + summary["pending"] > 0,
         agents=actions,
         summary=summary,
-        diff=planner.diff_of(actions, request.labels),
-        msg=msg + ("; " + skipped if skipped else ""),
+        diff=planner.diff_of(actions, options.labels),
+        msg=wording.task_message(summary, actions, task.check_mode, options.moment),
     )
-    if task.params.get("diff_format") == "agents":
-        header = task.params.get("diff_header") or "server %s" % task.params.get("wolkvox_server")
-        result["diff"] = {"prepared": planner.diff_text(actions, request.labels, header)}
+    if params.get("diff_format", "agents") == "agents":
+        result["diff"] = {"prepared": planner.diff_text(actions, options.labels, wording.diff_header(params))}
+    if options.moment is not None:
+        result["plan"] = plan_of(options.moment)
     # 6. Any failed agent fails the task, with every agent's result still returned.
     if summary["failed"]:
         result["failed"] = True
-        result["msg"] = wording.failure_message(actions, summary) + ("; " + skipped if skipped else "")
         if stopped is not None:
             result["msg"] = "%s: %s" % (stopped.message, result["msg"])
             result["error"] = stopped.as_dict()
+    result["msg"] = wording.prefixed(params, result["msg"])
     for action in actions:
-        action.pop("_why", None)
-        action.pop("_held", None)
+        action.pop("_error", None)
+        action.pop("_note", None)
     return result
 
 
-# The module's own options (the connection options are merged in by _module / the action plugin).
-ARGUMENT_SPEC = dict(
-    agent_id=dict(type="list", elements="str", aliases=["agent_ids"]),
-    status=dict(type="str"),
-    agents=dict(
-        type="list",
-        elements="dict",
-        options=dict(agent_id=dict(type="str", required=True), status=dict(type="str", required=True)),
-    ),
-    all_agents=dict(type="bool", default=False),
-    status_labels=dict(type="dict", default={}),
-    only_from=dict(type="list", elements="str"),
-    except_from=dict(type="list", elements="str", default=[]),
-    exclude_agents=dict(type="list", elements="str", default=[]),
-    busy_states=dict(type="list", elements="str", default=list(DEFAULT_BUSY_STATES)),
-    busy_policy=dict(type="str", default="skip", choices=list(planner.BUSY_POLICIES)),
-    wait_timeout=dict(type="int", default=300),
-    poll_interval=dict(type="int", default=30),
-    verify=dict(type="bool", default=False),
-    logged_out_policy=dict(type="str", default="skip", choices=list(planner.LOGGED_OUT_POLICIES)),
-    force=dict(type="bool", default=False),
-    diff_format=dict(type="str", default="maps", choices=["maps", "agents"]),
-    diff_header=dict(type="str"),
-)
-SPEC_KWARGS = dict(
-    mutually_exclusive=[("agent_id", "agents"), ("force", "only_from"), ("force", "except_from")],
-    required_by={"agent_id": "status"},
-    supports_check_mode=True,
-)
+def plan_of(moment):
+    """What the result says of the plan: the instant evaluated and the entries active then."""
+    return dict(at=moment.local, timezone=moment.zone_name, active_entries=moment.active,
+                watch_only=moment.watched())

@@ -23,20 +23,52 @@ REFUSAL_LIMIT = 3  # RefusalGate.LIMIT, named in the failure message
 SHOW_STATE = ("busy", "logged_out", "only_from", "except_from")
 
 
+def prefixed(params, text):
+    """``text`` under the operation's name when the task names one (the role does):
+    'bogota_sales (server 0042): <text>'."""
+    operation = params.get("operation")
+    if not operation:
+        return text
+    return "%s (server %s): %s" % (operation, params.get("wolkvox_server"), text)
+
+
+def diff_header(params):
+    """The header of the readable diff: the operation and its server, else the server."""
+    if params.get("diff_header"):
+        return params["diff_header"]
+    if params.get("operation"):
+        return "%s (server %s)" % (params["operation"], params.get("wolkvox_server"))
+    return "server %s" % params.get("wolkvox_server")
+
+
 def headline(summary, check_mode):
-    parts = ["%d %s" % (summary["changed"], "would change" if check_mode else "changed"),
-             "%d unchanged" % summary["unchanged"], "%d skipped" % summary["skipped"]]
-    if summary["pending"]:
-        parts.append("%d pending" % summary["pending"])
-    text = "%s, %d failed of %d agents" % (", ".join(parts), summary["failed"], summary["total"])
-    notes = []
-    if summary.get("skipped_busy"):
-        notes.append("%d skipped as busy" % summary["skipped_busy"])
-    if summary.get("skipped_logged_out"):
-        notes.append("%d logged out" % summary["skipped_logged_out"])
-    if notes:
-        text += " (%s)" % ", ".join(notes)
+    """'3 changed, 1 unchanged, 1 skipped (1 busy, 0 logged out), 0 pending, 0 failed of 5 agents'."""
+    text = "%d %s, %d unchanged, %d skipped (%d busy, %d logged out), %d pending, %d failed of %d agents" % (
+        summary["changed"], "would change" if check_mode else "changed", summary["unchanged"], summary["skipped"],
+        summary.get("skipped_busy", 0), summary.get("skipped_logged_out", 0), summary["pending"], summary["failed"],
+        summary["total"])
     return text + (" (check mode: nothing sent)" if check_mode else "")
+
+
+def idle_plan(moment):
+    """The msg of a plan with no enforced entry active at its instant."""
+    watched = moment.watched()
+    note = " (%d watch-only entr%s active: never sent)" % (watched, "y" if watched == 1 else "ies") if watched else ""
+    return "no plan entry is active at %s%s: nothing read, nothing sent" % (moment.when, note)
+
+
+def task_message(summary, actions, check_mode, moment=None):
+    """The task's msg: its counts, then why agents failed (grouped), the plan's instant, and the
+    agents left as they were."""
+    parts = [headline(summary, check_mode)]
+    if summary["failed"]:
+        parts.append(failure_message(actions, summary))
+    if moment is not None:
+        parts.append("plan at %s" % moment.when)
+    skipped = skipped_note(actions)
+    if skipped:
+        parts.append(skipped)
+    return "; ".join(parts)
 
 
 def skipped_note(actions):
@@ -57,14 +89,17 @@ def skipped_note(actions):
 
 
 def failure_message(actions, summary):
-    """How many failed, grouped by reason, the biggest groups first."""
+    """How many failed, grouped by reason, the biggest groups first. A failed action may carry
+    ``_error`` (the WolkvoxError behind it): its ``reason`` groups, and a change held back without a
+    request (``held``: 'quota' or 'refused') is counted as not sent."""
     groups = {}
     held = {}
     for action in actions:
         if action["result"] == "failed":
-            key = action.get("_why") or action["msg"]
+            error = action.get("_error")
+            key = error.reason if error is not None else action["msg"]
             groups.setdefault(key, []).append(action["agent_id"])
-            kind = action.get("_held")
+            kind = getattr(error, "held", None)
             if kind:
                 held.setdefault(key, {}).setdefault(kind, 0)
                 held[key][kind] += 1

@@ -348,7 +348,8 @@ msg:
 """
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import WolkvoxModule
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._status import ARGUMENT_SPEC, SPEC_KWARGS, run
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._status import run
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._status_options import ARGUMENT_SPEC, SPEC_KWARGS
 
 
 def main():

@@ -29,16 +29,17 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection
     CONNECTION_SPEC,
     validate_server,
 )
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxError, WolkvoxInputError
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import ClientOwner, failure
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._runner import ClientOwner, run_engine
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._wording import prefixed
 
 
 display = Display()
 
 
 class _Task(ClientOwner):
-    """What an engine needs: params, check mode, a client (made on first use), warn(), and
-    progress() for a line shown while the task runs (the controller's own output)."""
+    """The EngineTask of a task run on the controller (see _runner.EngineTask): params, check
+    mode, a client made on first use, warn(), and progress() for a line shown while it runs."""
 
     def __init__(self, params, check_mode):
         self.params = params
@@ -78,19 +79,16 @@ class WolkvoxAction(ActionBase):
         return dict((str(k), str(v)) for k, v in merged.items())
 
     @staticmethod
-    def _given_server_error(args, task_vars):
+    def _check_given_server(args, task_vars):
         """An unquoted 0042 is the number 34. Given directly, the argument is a number; passed on as
         "{{ wolkvox_server }}", ansible-core before 2.19 renders it as the text "34": so look at
-        the variable of that name too."""
+        the variable of that name too. Raises WolkvoxInputError."""
         given = args.get("wolkvox_server")
         var = (task_vars or {}).get("wolkvox_server")
         if isinstance(var, (int, float)) and not isinstance(var, bool) and isinstance(given, str) and given.strip() == str(var):
             given = var
-        try:
-            validate_server(given) if isinstance(given, (int, float)) else None
-        except WolkvoxInputError as exc:
-            return exc
-        return None
+        if isinstance(given, (int, float)):
+            validate_server(given)
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
@@ -117,7 +115,7 @@ class WolkvoxAction(ActionBase):
         # As AnsibleModule does: a no_log value (the token) never appears in what is returned.
         secrets = validation._no_log_values
         if validation.error_messages:
-            msg = "Invalid options for %s: %s" % (self.MODULE, "; ".join(validation.error_messages))
+            msg = prefixed(args, "Invalid options for %s: %s" % (self.MODULE, "; ".join(validation.error_messages)))
             result.update(self._scrubbed(dict(failed=True, changed=False, api_calls=0, msg=msg), secrets))
             return result
 
@@ -125,16 +123,7 @@ class WolkvoxAction(ActionBase):
         if environment.get("TMPDIR"):
             # As for a module run with this environment: the token's lock files in that TMPDIR.
             task.lock_dir = os.path.join(environment["TMPDIR"], "wolkvox-slots-%d" % os.getuid())
-        try:
-            problem = self._given_server_error(args, task_vars)
-            if problem is not None:
-                raise problem
-            outcome = self.ENGINE(task)
-        except WolkvoxError as exc:
-            outcome = failure(exc, task.api_calls())
-        finally:
-            task.close_client()
-        outcome.setdefault("api_calls", task.api_calls())
+        outcome = run_engine(task, self.ENGINE, check=lambda: self._check_given_server(args, task_vars))
         if task.warnings:
             outcome["warnings"] = task.warnings
         if self._display.verbosity >= 3:

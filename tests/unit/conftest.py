@@ -32,6 +32,7 @@ from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _token_slots
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import WolkvoxClient
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._runner import EngineTask
 
 TOKEN = "tok-5ecr3t-ABCDEF0123456789"
 OK_BODY = {"code": "200", "error": None, "msg": "Agent status has been modified to Ready"}
@@ -157,17 +158,26 @@ class FakeTime(object):
         self.now += seconds
 
 
-class Task(object):
-    """What an engine's run() takes: params, check_mode, client, and warn(msg) (recorded)."""
+class Task(EngineTask):
+    """A fake of the engine's task contract (_runner.EngineTask): params, check_mode, a client, and
+    warn(msg) / progress(msg), recorded in ``warnings`` / ``lines``."""
 
     def __init__(self, params, client=None, check_mode=False):
         self.params = params
-        self.client = client
+        self._client = client
         self.check_mode = check_mode
         self.warnings = []
+        self.lines = []
+
+    @property
+    def client(self):
+        return self._client
 
     def warn(self, msg):
         self.warnings.append(msg)
+
+    def progress(self, msg):
+        self.lines.append(msg)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Unit tests of _module: the connection options merged in, a ready client, and the one exit
-where an expected error becomes fail_json."""
+through exit_json / fail_json (an expected error becomes fail_json, outside any except block)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,8 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import CONNECTION_SPEC
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
-    WolkvoxApiError,
-    WolkvoxError,
-    WolkvoxInputError,
-    WolkvoxTransportError,
-)
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import WolkvoxModule, client_from, failure
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxError
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import WolkvoxModule
 from ansible_collections.wolkvox.contact_center.tests.unit.conftest import TOKEN
 from ansible_collections.wolkvox.contact_center.tests.unit.plugins.modules.utils import (
     AnsibleExitJson,
@@ -29,31 +24,6 @@ from ansible_collections.wolkvox.contact_center.tests.unit.plugins.modules.utils
 )
 
 OWN_SPEC = dict(name=dict(type="str", default="x"))
-
-
-@pytest.mark.parametrize(
-    "exc, api_calls, expected",
-    [
-        (WolkvoxInputError("status 'x' is not valid"), 0,
-         dict(failed=True, changed=False, msg="status 'x' is not valid", api_calls=0)),
-        (WolkvoxTransportError("reading failed: timeout", retryable=True), 4,
-         dict(failed=True, changed=False, msg="reading failed: timeout", api_calls=4)),
-        (WolkvoxApiError("reading failed: HTTP 200, code '401'", http_status=200, code="401", error="Invalid token"), 1,
-         dict(failed=True, changed=False, msg="reading failed: HTTP 200, code '401'", api_calls=1,
-              error={"http_status": 200, "code": "401", "error": "Invalid token", "msg": None})),
-    ],
-)
-def test_failure_leaves_out_an_error_without_api_details(exc, api_calls, expected):
-    assert failure(exc, api_calls) == expected
-
-
-def test_client_from_passes_every_connection_option(fake_api):
-    params = dict(wolkvox_server="0042", wolkvox_token=TOKEN, api_url="http://127.0.0.1:9/", validate_certs=False,
-                  ca_path=None, timeout=12.0, retries=5, retry_delay=0.25, max_concurrency=3)
-    client = client_from(params)
-    assert (client.base_url, client.verify, client.timeout, client.retries, client.retry_delay, client.max_concurrency) == (
-        "http://127.0.0.1:9", False, 12.0, 5, 0.25, 3)
-    assert set(params) == set(CONNECTION_SPEC)
 
 
 @pytest.fixture

@@ -12,10 +12,7 @@ import pytest
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _status
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._status import (
-    ARGUMENT_SPEC,
-    Request,
-)
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._status_options import ARGUMENT_SPEC, TaskOptions
 
 FLOOR = {"1001": "On call", "1002": "Lunch", "1003": "Ready", "1004": "Ringing", "1005": "ACW"}
 
@@ -37,7 +34,7 @@ def posts(api):
 
 
 # --------------------------------------------------------------------------------------------
-# Request: every option checked before any request
+# TaskOptions: every option checked before any request
 # --------------------------------------------------------------------------------------------
 
 def one(**extra):
@@ -52,7 +49,7 @@ def one(**extra):
         ({"all_agents": True, "status": "ready", "agent_id": ["1001"]}, "all_agents and agent_id are mutually exclusive"),
         ({"all_agents": True, "status": "ready", "force": True}, "all_agents and force are mutually exclusive"),
         (one(force=True, except_from=["ACW"]), "except_from and force are mutually exclusive"),
-        ({"status": "ready"}, "say which agents: agent_id with status, agents, or all_agents with status"),
+        ({"status": "ready"}, "say which agents: agent_id with status, agents, all_agents with status, or plan"),
         ({"agents": [{"agent_id": "1001", "status": "ready"}], "status": "ready"}, "status and agents are mutually exclusive"),
         ({"all_agents": True, "status": "lunch"},
          "all_agents with status 'lunch' is not valid: use 'ready', 'logout' or the numeric ID of an auxiliary state"),
@@ -94,7 +91,7 @@ def test_bad_requests_fail_before_any_request(make_task, fake_api, fake_time, pa
     ],
 )
 def test_request_defaults_and_bounds(params, wait_timeout, poll_interval, busy_policy):
-    request = Request(dict(params, agent_id=["1001"], status="ready"))
+    request = TaskOptions(dict(params, agent_id=["1001"], status="ready"))
     assert (request.wait_timeout, request.poll_interval, request.busy_policy) == (wait_timeout, poll_interval, busy_policy)
 
 
@@ -128,7 +125,7 @@ def test_all_agents_with_agents_and_exclude_agents(make_task, fake_api, fake_tim
     assert len(fake_api.sent("GET")) == 1  # one read for the whole operation
     assert fake_api.states["1003"] == "Ready"
     assert result["failed"] is True
-    assert result["msg"].startswith("1 of 6 agents failed: 1 agent (9999): agent 9999 does not exist")
+    assert result["msg"].split("; ", 1)[1].startswith("1 of 6 agents failed: 1 agent (9999): agent 9999 does not exist")
 
 
 def test_a_converged_all_agents_run_is_one_request(make_task, fake_api, fake_time):
@@ -137,7 +134,7 @@ def test_a_converged_all_agents_run_is_one_request(make_task, fake_api, fake_tim
     result = run(task, fake_time)
     assert result["changed"] is False
     assert task.client.api_calls == 1
-    assert result["msg"] == "0 changed, 2 unchanged, 0 skipped, 0 failed of 2 agents"
+    assert result["msg"] == "0 changed, 2 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 2 agents"
 
 
 @pytest.mark.parametrize("params", [{"agent_id": [], "status": "ready"}, {"agents": []}])
@@ -186,7 +183,7 @@ def test_a_refused_state_stops_after_three_identical_refusals(make_task, fake_ap
     assert len(held) == agents - len(sent)
     assert held[0]["msg"] == ("not sent: the API refused state 99 for the first 3 agents (HTTP 200, code '404', "
                               "error 'Agent or status does not exist', msg None)")
-    assert result["msg"] == (
+    assert result["msg"].split("; ", 1)[1] == (
         "%d of %d agents failed: %d agents (2000, 2001, 2002, 2003, 2004 and %d more): HTTP 200, code '404', "
         "error 'Agent or status does not exist', msg None (%d of them not sent: the same refusal for the first 3 "
         "agents means the API refuses this state)" % (agents, agents, agents, agents - 5, len(held))
@@ -201,7 +198,7 @@ def test_refusals_about_one_agent_do_not_stop_the_others(make_task, fake_api, fa
     result = run(task, fake_time)
     assert sorted(posts(fake_api)) == sorted(fake_api.states)  # every agent was tried
     assert result["summary"]["failed"] == 10
-    assert result["msg"].startswith("10 of 10 agents failed: 1 agent (3000): HTTP 200, code '400', error 'Agent 3000 is in a call'")
+    assert result["msg"].split("; ", 1)[1].startswith("10 of 10 agents failed: 1 agent (3000): HTTP 200, code '400', error 'Agent 3000 is in a call'")
     assert result["msg"].endswith(" (and 7 more reasons, see agents)")
 
 
@@ -218,7 +215,8 @@ def test_busy_skip(make_task, fake_api, fake_time):
     assert results(result) == [("1001", "skipped", "busy"), ("1002", "changed", None), ("1003", "unchanged", None)]
     assert posts(fake_api) == ["1002"]
     assert result["summary"]["skipped_busy"] == 1
-    assert result["msg"].endswith("(1 skipped as busy); skipped: 1001 Agent 1001 (busy: On call)")
+    assert result["msg"] == ("1 changed, 1 unchanged, 1 skipped (1 busy, 0 logged out), 0 pending, 0 failed of 3 agents; "
+                             "skipped: 1001 Agent 1001 (busy: On call)")
 
 
 def test_busy_force_sends_with_a_note(make_task, fake_api, fake_time):
@@ -241,7 +239,7 @@ def test_check_mode_with_wait_never_waits_and_sends_nothing(make_task, fake_api,
     assert agent(result, "1001")["msg"] == ("busy (On call): would wait up to 120 s for it to leave that state "
                                             "(check mode does not wait)")
     assert agent(result, "1002")["msg"] == "would change (check mode): Lunch -> Ready"
-    assert result["msg"] == ("1 would change, 1 unchanged, 1 skipped, 0 failed of 3 agents (1 skipped as busy) "
+    assert result["msg"] == ("1 would change, 1 unchanged, 1 skipped (1 busy, 0 logged out), 0 pending, 0 failed of 3 agents "
                              "(check mode: nothing sent); skipped: 1001 Agent 1001 (busy: On call)")
     assert result["changed"] is True
     assert fake_api.states == FLOOR
@@ -316,7 +314,8 @@ def test_verify_marks_a_change_not_shown_as_pending(make_task, fake_api, fake_ti
     assert results(result) == [("1001", "changed", None), ("1002", "unchanged", None), ("1003", "changed", None)]
     fake_api.states["1001"] = "Lunch"
     fake_api.lagging = {"1001"}
-    task = make_task({"agent_id": ["1001", "1003"], "status": "ready", "verify": True, "logged_out_policy": "send"})
+    task = make_task({"agent_id": ["1001", "1003"], "status": "ready", "verify": True, "logged_out_policy": "send",
+                      "diff_format": "maps"})
     before = len(fake_api.sent("GET"))
     result = run(task, fake_time)
     assert len(fake_api.sent("GET")) - before == 2  # the read, and exactly one more

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
+    WolkvoxApiError,
+    WolkvoxNotSentError,
+    WolkvoxQuotaError,
+)
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._wording import (
+    diff_header,
     failure_message,
     headline,
+    prefixed,
     skipped_note,
     unplaced_labels,
     unplaced_warning,
@@ -25,7 +32,14 @@ from ansible_collections.wolkvox.contact_center.tests.unit.conftest import summa
 # --------------------------------------------------------------------------------------------
 
 def _failed(agent_id, why, held=None):
-    return {"agent_id": agent_id, "result": "failed", "msg": "x", "_why": why, "_held": held}
+    """A failed action with the error behind it (structured: its reason, and why it was held back)."""
+    if held == "quota":
+        error = WolkvoxNotSentError("not sent", cause=WolkvoxQuotaError(why), reason=why)
+    elif held == "refused":
+        error = WolkvoxNotSentError("not sent", cause=WolkvoxApiError(why), reason=why)
+    else:
+        error = WolkvoxApiError("changing failed: " + why, reason=why)
+    return {"agent_id": agent_id, "result": "failed", "msg": "x", "_error": error}
 
 
 def test_failure_message_groups_identical_failures_biggest_first():
@@ -46,11 +60,13 @@ def test_failure_message_without_why_uses_msg():
 @pytest.mark.parametrize(
     "summary, check_mode, expected",
     [
-        (summary_counts(total=3, changed=1, unchanged=1, skipped=1), False, "1 changed, 1 unchanged, 1 skipped, 0 failed of 3 agents"),
+        (summary_counts(total=3, changed=1, unchanged=1, skipped=1), False,
+         "1 changed, 1 unchanged, 1 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 3 agents"),
         (summary_counts(total=3, changed=1, unchanged=1, skipped=1), True,
-         "1 would change, 1 unchanged, 1 skipped, 0 failed of 3 agents (check mode: nothing sent)"),
+         "1 would change, 1 unchanged, 1 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 3 agents "
+         "(check mode: nothing sent)"),
         (summary_counts(total=4, changed=1, pending=2, skipped=1, skipped_busy=1), False,
-         "1 changed, 0 unchanged, 1 skipped, 2 pending, 0 failed of 4 agents (1 skipped as busy)"),
+         "1 changed, 0 unchanged, 1 skipped (1 busy, 0 logged out), 2 pending, 0 failed of 4 agents"),
     ],
 )
 def test_headline(summary, check_mode, expected):
@@ -59,7 +75,18 @@ def test_headline(summary, check_mode, expected):
 
 def test_headline_counts_logged_out_agents():
     summary = summary_counts(total=5, changed=1, skipped=4, skipped_busy=1, skipped_logged_out=3)
-    assert headline(summary, False) == "1 changed, 0 unchanged, 4 skipped, 0 failed of 5 agents (1 skipped as busy, 3 logged out)"
+    assert headline(summary, False) == "1 changed, 0 unchanged, 4 skipped (1 busy, 3 logged out), 0 pending, 0 failed of 5 agents"
+
+
+@pytest.mark.parametrize("params, text, header", [
+    (dict(wolkvox_server="0042"), "3 changed", "server 0042"),
+    (dict(wolkvox_server="0042", operation="bogota_sales"), "bogota_sales (server 0042): 3 changed",
+     "bogota_sales (server 0042)"),
+    (dict(wolkvox_server="0042", diff_header="my header"), "3 changed", "my header"),
+])
+def test_the_operation_names_the_msg_and_the_diff(params, text, header):
+    assert prefixed(params, "3 changed") == text
+    assert diff_header(params) == header
 
 
 def test_failure_message_says_which_agents_were_held_back_and_why():

@@ -50,15 +50,20 @@ def test_check_mode_sends_nothing(api, monkeypatch):
     assert result["agents"][1]["msg"] == "would change (check mode): Active breaks -> Ready"
     assert result["summary"] == {"total": 3, "changed": 2, "unchanged": 1, "skipped": 0, "pending": 0, "failed": 0,
                                  "skipped_busy": 0, "skipped_logged_out": 0}
-    assert result["msg"] == "2 would change, 1 unchanged, 0 skipped, 0 failed of 3 agents (check mode: nothing sent)"
-    assert result["diff"] == {"before": {"1002": "Active breaks", "1004": "Lunch"}, "after": {"1002": "Ready", "1004": "Ready"}}
+    assert result["msg"] == ("2 would change, 1 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 3 agents "
+                             "(check mode: nothing sent)")
+    # --diff readable by default: the agents that would change, before and after together, with their names.
+    assert result["diff"] == {"prepared": "--- before: server 0042\n+++ after: server 0042\n"
+                                          "-1002 Agent 1002  Active breaks\n+1002 Agent 1002  Ready\n"
+                                          "-1004 Agent 1004  Lunch\n+1004 Agent 1004  Ready\n"}
     assert result["api_calls"] == 1
     assert [c[0] for c in api.calls] == ["GET"]
     assert api.states["1002"] == "Active breaks"
 
 
 def test_apply_then_rerun_is_idempotent(api):
-    args = {"agent_id": ["1001", "1002", "1003"], "status": "7", "status_labels": LABELS, "logged_out_policy": "send"}
+    args = {"agent_id": ["1001", "1002", "1003"], "status": "7", "status_labels": LABELS, "logged_out_policy": "send",
+            "diff_format": "maps"}
     how, result = run(args)
     assert how == "exit"
     assert result["changed"] is True
@@ -71,7 +76,7 @@ def test_apply_then_rerun_is_idempotent(api):
                                  "skipped_busy": 0, "skipped_logged_out": 0}
     assert result["diff"] == {"before": {"1001": "Ready", "1003": "Logout"},
                               "after": {"1001": "Active breaks", "1003": "Active breaks"}}
-    assert result["msg"] == "2 changed, 1 unchanged, 0 skipped, 0 failed of 3 agents"
+    assert result["msg"] == "2 changed, 1 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 3 agents"
     assert result["api_calls"] == 3
     posts = api.sent("POST")
     assert sorted(c[2]["agent_id"] for c in posts) == ["1001", "1003"]
@@ -104,7 +109,7 @@ def test_agents_form_with_different_targets(api):
     how, result = run({
         "agents": [{"agent_id": "1003", "status": "ready"}, {"agent_id": "1001", "status": "logout"},
                    {"agent_id": "1002", "status": "7"}],
-        "status_labels": LABELS, "logged_out_policy": "send",
+        "status_labels": LABELS, "logged_out_policy": "send", "diff_format": "maps",
     }, diff=True)
     assert how == "exit"
     assert results(result) == [("1003", "changed"), ("1001", "changed"), ("1002", "unchanged")]
@@ -146,7 +151,7 @@ def test_only_from_skips_the_others(api):
 
 
 def test_force_sends_without_reading(api):
-    how, result = run({"agent_id": ["1001", "1003"], "status": "ready", "force": True}, diff=True)
+    how, result = run({"agent_id": ["1001", "1003"], "status": "ready", "force": True, "diff_format": "maps"}, diff=True)
     assert how == "exit"
     assert results(result) == [("1001", "changed"), ("1003", "changed")]
     assert [a["previous_status"] for a in result["agents"]] == [None, None]
@@ -164,7 +169,7 @@ def test_force_in_check_mode(api):
 
 
 def test_aux_state_without_label_is_sent_with_a_hint(api):
-    how, result = run({"agent_id": ["1001"], "status": "12"})
+    how, result = run({"agent_id": ["1001"], "status": "12", "diff_format": "maps"})
     assert how == "exit"
     assert results(result) == [("1001", "changed")]
     msg = result["agents"][0]["msg"]
@@ -194,7 +199,7 @@ def test_partial_failure_returns_every_agent(api):
                        "logged_out_policy": "send"})
     assert how == "fail"
     # failures are grouped by reason: "<n> agent(s) (<ids>): <reason>"
-    assert result["msg"].startswith("2 of 4 agents failed: 1 agent (9999): agent 9999 does not exist in this operation")
+    assert result["msg"].split("; ", 1)[1].startswith("2 of 4 agents failed: 1 agent (9999): agent 9999 does not exist in this operation")
     assert "; 1 agent (1003): HTTP 200, code '400'" in result["msg"]
     assert result["agents"][2]["msg"].startswith("changing agent 1003 to ready failed")
     assert "Agent 1003 is in a call" in result["msg"]
@@ -211,7 +216,7 @@ def test_many_failures_are_summarized(api):
     how, result = run({"agent_id": ["1001", "1002", "1003", "1004", "1005"], "status": "8", "status_labels": {"8": "Nap"},
                        "logged_out_policy": "send", "busy_states": []})
     assert how == "fail"
-    assert result["msg"].startswith("5 of 5 agents failed: 1 agent (1001): ")
+    assert result["msg"].split("; ", 1)[1].startswith("5 of 5 agents failed: 1 agent (1001): ")
     assert result["msg"].endswith(" (and 2 more reasons, see agents)")
     assert len(result["agents"]) == 5
     assert result["changed"] is False
@@ -232,7 +237,7 @@ def test_patched_client_methods(api, monkeypatch):
     assert sent == [("1004", "7"), ("1005", "7")]
     assert result["agents"][0]["msg"] == "moved"
     assert result["agents"][1]["msg"] == "changing agent 1005 to 7 failed: nope"
-    assert result["msg"] == "1 of 2 agents failed: 1 agent (1005): nope"
+    assert result["msg"].split("; ", 1)[1] == "1 of 2 agents failed: 1 agent (1005): nope"
     assert result["api_calls"] == 0  # the patched methods made no request
 
 
@@ -277,8 +282,8 @@ def test_server_errors_are_retried_and_counted(api):
         ({"agent_id": ["1001"], "agents": [{"agent_id": "1001", "status": "ready"}]}, "mutually exclusive"),
         ({"agent_id": ["1001"], "status": "ready", "force": True, "only_from": ["ready"]}, "mutually exclusive"),
         ({"agent_id": ["1001"]}, "missing parameter(s) required by 'agent_id': status"),
-        ({"status": "ready"}, "say which agents: agent_id with status, agents, or all_agents with status"),
-        ({}, "say which agents: agent_id with status, agents, or all_agents with status"),
+        ({"status": "ready"}, "say which agents: agent_id with status, agents, all_agents with status, or plan"),
+        ({}, "say which agents: agent_id with status, agents, all_agents with status, or plan"),
     ],
 )
 def test_bad_input_fails_before_any_request(api, monkeypatch, args, must_contain):
@@ -384,7 +389,7 @@ def test_live_floor_options_are_accepted(api):
     ]
     assert result["summary"]["skipped_busy"] == 1
     assert result["api_calls"] == 4  # one read, two changes, one verifying read
-    assert result["msg"] == ("2 changed, 1 unchanged, 4 skipped, 0 failed of 7 agents (1 skipped as busy); skipped: "
+    assert result["msg"] == ("2 changed, 1 unchanged, 4 skipped (1 busy, 0 logged out), 0 pending, 0 failed of 7 agents; skipped: "
                              "1001 Agent 1001 (excluded), 1004 Agent 1004 (except_from: Lunch), 1006 Agent 1006 "
                              "(busy: On call), 1007 Agent 1007 (disabled)")
 

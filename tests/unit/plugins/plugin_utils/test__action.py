@@ -9,7 +9,8 @@ import pytest
 
 from ansible_collections.wolkvox.contact_center.plugins.action.wolkvox_agent_info import ActionModule as InfoAction
 from ansible_collections.wolkvox.contact_center.plugins.action.wolkvox_agent_status import ActionModule as StatusAction
-from ansible_collections.wolkvox.contact_center.plugins.module_utils import _info, _status
+from ansible_collections.wolkvox.contact_center.plugins.module_utils import _info, _status, _status_options
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError
 from ansible_collections.wolkvox.contact_center.plugins.plugin_utils._action import WolkvoxAction, _Task
 
 
@@ -24,15 +25,16 @@ from ansible_collections.wolkvox.contact_center.plugins.plugin_utils._action imp
     ("34", True, False),
 ], ids=["text", "int", "float", "templated-int", "templated-text", "other-var", "unset", "bool-var"])
 def test_a_server_code_given_as_a_number_is_refused(given, var, bad):
-    error = WolkvoxAction._given_server_error({"wolkvox_server": given}, {"wolkvox_server": var})
-    assert (error is not None) == bad
-    if bad:
-        assert "wolkvox_server was given as the number 34" in str(error)
+    if not bad:
+        WolkvoxAction._check_given_server({"wolkvox_server": given}, {"wolkvox_server": var})
+        return
+    with pytest.raises(WolkvoxInputError, match="wolkvox_server was given as the number 34"):
+        WolkvoxAction._check_given_server({"wolkvox_server": given}, {"wolkvox_server": var})
 
 
 def test_each_action_runs_its_modules_engine_with_its_spec():
     assert StatusAction.MODULE == "wolkvox.contact_center.wolkvox_agent_status"
-    assert StatusAction.ARGUMENT_SPEC is _status.ARGUMENT_SPEC and StatusAction.ENGINE is _status.run
+    assert StatusAction.ARGUMENT_SPEC is _status_options.ARGUMENT_SPEC and StatusAction.ENGINE is _status.run
     assert InfoAction.MODULE == "wolkvox.contact_center.wolkvox_agent_info"
     assert InfoAction.ARGUMENT_SPEC is _info.ARGUMENT_SPEC and InfoAction.ENGINE is _info.run
     assert StatusAction._requires_connection is False and StatusAction.TRANSFERS_FILES is False
