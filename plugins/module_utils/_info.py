@@ -214,9 +214,10 @@ def _unlabelled_warning(unlabelled):
 
 
 def read_time(instant, zone_name, zone):
-    """{utc, local, timezone} of an instant: "2026-11-25T17:30:05Z", "2026-11-25 12:30:05", the zone's name."""
-    return dict(utc=instant.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                local=instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), timezone=zone_name)
+    """{utc, local, timezone} of an instant: ISO 8601 in UTC ("2026-11-25T17:30:05Z"), ISO 8601 in the
+    time zone with its offset ("2026-11-25T12:30:05-05:00"), and the zone's name."""
+    local = instant.astimezone(zone).replace(microsecond=0).isoformat()
+    return dict(utc=instant.strftime("%Y-%m-%dT%H:%M:%SZ"), local=local, timezone=zone_name)
 
 
 def run(task, now=utcnow):

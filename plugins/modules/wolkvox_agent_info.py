@@ -338,9 +338,9 @@ read_at:
       type: str
       sample: "2026-11-25T17:30:05Z"
     local:
-      description: The wall-clock time in O(plan_timezone).
+      description: ISO 8601 in O(plan_timezone), with its offset from UTC at that instant.
       type: str
-      sample: "2026-11-25 12:30:05"
+      sample: "2026-11-25T12:30:05-05:00"
     timezone:
       description: O(plan_timezone).
       type: str

@@ -250,7 +250,8 @@ def test_run_real_time_is_one_more_request(make_task, real_time_api):
     assert [c[1].rsplit("/", 1)[1] for c in real_time_api.calls] == ["information.php", "real_time.php"]
     assert task.client.api_calls == 2
     assert "time in state: 4 with a session, 1 without" in result["msg"]
-    assert result["read_at"] == {"utc": "2026-11-25T17:30:05Z", "local": "2026-11-25 17:30:05", "timezone": "UTC"}
+    assert result["read_at"] == {"utc": "2026-11-25T17:30:05Z", "local": "2026-11-25T17:30:05+00:00",
+                                 "timezone": "UTC"}
 
 
 def test_run_without_real_time_adds_nothing(make_task, real_time_api):
@@ -272,7 +273,7 @@ def test_run_plan_at_the_read_longest_first(make_task, real_time_api, readable):
                              status_labels={"8": "Lunch"}))
     result = run(task, now=lambda: NOW)
     assert result["plan_moment"] == "2026-11-25 12:30:05 (America/Bogota)"
-    assert result["read_at"]["local"] == "2026-11-25 12:30:05" and result["read_at"]["timezone"] == "America/Bogota"
+    assert result["read_at"]["local"] == "2026-11-25T12:30:05-05:00" and result["read_at"]["timezone"] == "America/Bogota"
     assert result["adherence"] == {"adherent": 2, "not_adherent": 3, "unplanned": 0, "unknown": 0}
     # longest in their state first; 1003 (logged out: no session) last
     assert [a["agent_id"] for a in result["not_adherent"]] == ["1002", "1005", "1003"]
