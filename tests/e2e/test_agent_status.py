@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import TOKENS, connection, run_tasks, status_task
@@ -41,7 +43,7 @@ def test_change_then_idempotent_rerun(fresh, tmp_path):
 
 
 def test_check_mode_predicts_and_sends_nothing(fresh, tmp_path):
-    task = status_task(fresh, agent_id=["1001", "1003"], status="logout")
+    task = status_task(fresh, agent_id=["1001", "1003"], status="logout", diff_format="maps")
     run = run_tasks(tmp_path, [task], check_mode=True, diff=True)
     result = run.result
     assert result["changed"] is True
@@ -54,10 +56,18 @@ def test_check_mode_predicts_and_sends_nothing(fresh, tmp_path):
 
 
 def test_diff_shows_before_and_after(fresh, tmp_path):
+    # Readable by default: each agent's state before and after together, with its name, under the server.
     run = run_tasks(tmp_path, [status_task(fresh, agent_id="1002", status="8")], diff=True,
                     vars={}, args=())
+    assert run.result["diff"] == {"prepared": "--- before: server 0042\n+++ after: server 0042\n"
+                                              "-1002 Luis Perez  Active breaks\n+1002 Luis Perez  8\n"}
+    # The default callback prints that text as the task's diff.
+    assert re.search(r"^-1002 Luis Perez +Active breaks\n\+1002 Luis Perez +8$", run.stdout, re.M), run.stdout[-2000:]
+    # diff_format: maps gives Part 1's before/after maps of agent_id -> state.
+    fresh.reset()
+    run = run_tasks(tmp_path, [status_task(fresh, agent_id="1002", status="8", diff_format="maps")], diff=True,
+                    vars={}, args=())
     assert run.result["diff"] == {"before": {"1002": "Active breaks"}, "after": {"1002": "8"}}
-    # The default callback prints the diff of the task.
     assert '"1002": "Active breaks"' in run.stdout and '"1002": "8"' in run.stdout
 
 
@@ -91,7 +101,7 @@ def test_unknown_agent_fails_task_but_others_change(fresh, tmp_path):
     run = run_tasks(tmp_path, [status_task(fresh, agent_id=["1001", "4242", "1002"], status="logout")])
     result = run.result
     assert result["failed"] is True
-    assert result["msg"].startswith("1 of 3 agents failed: 1 agent (4242): agent 4242 does not exist")
+    assert result["msg"].split("; ", 1)[1].startswith("1 of 3 agents failed: 1 agent (4242): agent 4242 does not exist")
     assert [a["agent_id"] for a in result["agents"]] == ["1001", "4242", "1002"]
     assert [a["result"] for a in result["agents"]] == ["unchanged", "failed", "changed"]
     assert fresh.state()["1002"] == "Logout"

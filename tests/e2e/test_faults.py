@@ -55,7 +55,7 @@ def test_503_burst_longer_than_retries_fails_only_affected_agents(fresh, tmp_pat
     run = run_tasks(tmp_path, [status_task(fresh, agent_id=IDS, status="ready", retries=2)])
     result = run.result
     assert result["failed"] is True
-    assert result["msg"].startswith("3 of 40 agents failed: 3 agents (5003, 5017, 5031): ")
+    assert result["msg"].split("; ", 1)[1].startswith("3 of 40 agents failed: 3 agents (5003, 5017, 5031): ")
     assert_accounted(result, IDS)
     agents = by_agent(result)
     state = fresh.state()

@@ -63,7 +63,7 @@ def test_a_state_the_operation_lacks_is_tried_at_most_5_times_and_the_failures_a
     result = run_tasks(tmp_path, [status_task(fresh, agent_id=ids, status="99", status_labels={"99": "Gone"})]).result
     assert result["failed"] is True
     assert fresh.stats()["requests"]["change_status"] <= 5
-    assert result["msg"].startswith("40 of 40 agents failed: 40 agents (5000, 5001, 5002, 5003, 5004 and 35 more): ")
+    assert result["msg"].split("; ", 1)[1].startswith("40 of 40 agents failed: 40 agents (5000, 5001, 5002, 5003, 5004 and 35 more): ")
     assert result["msg"].lower().count("does not exist") == 1  # the API's reason, once (its words differ per dialect)
     not_sent = [a for a in result["agents"] if a["msg"].startswith("not sent: ")]
     assert len(not_sent) >= 35 and all(a["result"] == "failed" for a in not_sent)
@@ -86,11 +86,12 @@ def test_an_empty_list_warns_and_reads_nothing(fresh, tmp_path):
 
 def test_check_mode_says_would_change(fresh, tmp_path):
     result = run_tasks(tmp_path, [status_task(fresh, agent_id=["1004", "1002"], status="ready")], check_mode=True).result
-    assert result["msg"] == "2 would change, 0 unchanged, 0 skipped, 0 failed of 2 agents (check mode: nothing sent)"
+    assert result["msg"] == ("2 would change, 0 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 2 agents "
+                             "(check mode: nothing sent)")
     # Agents left as they were are named, with the reason and the state they show.
     result = run_tasks(tmp_path, [status_task(fresh, agent_id=["1001", "1005"], status="ready")], check_mode=True).result
-    assert result["msg"] == ("0 would change, 0 unchanged, 2 skipped, 0 failed of 2 agents (1 skipped as busy, 1 logged "
-                             "out) (check mode: nothing sent); skipped: 1001 Ana Gomez (logged_out: Logout), "
+    assert result["msg"] == ("0 would change, 0 unchanged, 2 skipped (1 busy, 1 logged out), 0 pending, 0 failed of 2 agents "
+                             "(check mode: nothing sent); skipped: 1001 Ana Gomez (logged_out: Logout), "
                              "1005 Sofia Leon (busy: ACW)")
     assert fresh.stats()["requests"]["change_status"] == 0
 

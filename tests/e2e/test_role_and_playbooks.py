@@ -318,7 +318,8 @@ def test_one_failing_operation_does_not_stop_the_others(fresh, tmp_path):
     lines = summary_lines(run.stdout)
     assert lines["bogota_sales"].startswith(
         "1 changed, 0 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 1 failed of 2 agents; 1 of 2 agents failed: ")
-    assert lines["bogota_support"].startswith("failed: ") and "authentication failed" in lines["bogota_support"]
+    assert lines["bogota_support"].startswith("reading the agents list failed: ") and \
+        "authentication failed" in lines["bogota_support"]
     assert "4242 does not exist" in run.output
     assert fresh.state("bogota_sales")["1003"] == "Logout" and fresh.state("medellin_collections")["3001"] == "Logout"
 

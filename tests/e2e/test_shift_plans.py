@@ -68,7 +68,9 @@ def test_the_plan_is_applied_at_each_moment_with_one_read(fresh, tmp_path):
         before = fresh.state(OP)
         run = run_at(fresh, tmp_path, inventory, at)
         assert run.rc == 0, run.output[-3000:]
-        assert summary_lines(run.stdout)[OP] == line, (at, run.stdout[-2000:])
+        # The summary line names the instant evaluated, local to the plan's time zone.
+        local = "%s 18:00" % WEDNESDAY if at.endswith("Z") else at.replace("T", " ")
+        assert summary_lines(run.stdout)[OP] == "%s; plan at %s (America/Bogota)" % (line, local), (at, run.stdout[-2000:])
         assert fresh.state(OP) == expected, at
         stats = fresh.stats()
         assert stats["requests"]["agents"] == 1, at  # one read per applying run
@@ -107,7 +109,8 @@ def test_check_diff_previews_a_moment_of_the_plan(fresh, tmp_path):
     run = run_at(fresh, tmp_path, inventory, "%sT12:30" % WEDNESDAY, "--check", "--diff")
     assert run.rc == 0, run.output[-3000:]
     assert summary_lines(run.stdout)[OP] == \
-        "4 would change, 1 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 5 agents (check mode: nothing sent)"
+        "4 would change, 1 unchanged, 0 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 5 agents (check mode: nothing sent); " \
+        "plan at 2026-11-25 12:30 (America/Bogota)"
     assert "--- before: bogota_sales (server 0042)" in run.stdout
     for agent, was, will in [("1001 Ana Gomez", "Training", "Lunch"), ("1002 Luis Perez", "Active breaks", "Lunch"),
                              ("1004 Jorge Díaz", "Lunch", "Ready"), ("1005 Sofia Leon", "Training", "Ready")]:
