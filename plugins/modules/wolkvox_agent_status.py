@@ -62,7 +62,8 @@ options:
   agent_id:
     description:
       - The agents to move, by extension number (digits only). A single value is accepted.
-      - Requires O(status). Mutually exclusive with O(agents) and O(all_agents).
+      - Requires O(status). Give exactly one of O(agent_id), O(agents), O(all_agents) and O(plan) (O(agents) may be
+        combined with O(all_agents)).
       - An empty list sends nothing and reads nothing, with a warning.
     type: list
     elements: str
@@ -93,6 +94,38 @@ options:
         included). May be combined with O(agents). Not with O(agent_id) or O(force).
     type: bool
     default: false
+  plan:
+    description:
+      - A shift plan - desired states over the day - evaluated on the controller at O(plan_at) in O(plan_timezone);
+        the task then applies what the plan says for that instant, as O(agents) and O(all_agents) would.
+      - "Each entry: C(status) (required), C(agents) (IDs) or C(all_agents: true) (exactly one of them), C(from) and
+        C(to) (C(HH:MM), local time; C(to) earlier than C(from) crosses midnight and belongs to the day it starts),
+        C(days) (optional, V(mon)...V(sun)), C(only_from) and C(except_from) (as the options of the same name, for that
+        entry's agents only, on top of the task's own), C(enforce) (default V(true); V(false) - watch only: the
+        entry says where agents should be, for adherence and events, and is never sent)."
+      - An agent named by an active entry gets that entry's state; every other agent gets the state of an active
+        C(all_agents) entry. Two active entries giving one agent different states at the same level are an error
+        naming both. Agents named by a watch-only entry are left alone.
+      - No enforced entry active at that instant - nothing is read and nothing is sent, and RV(msg) says so, naming
+        the instant and time zone. Otherwise RV(msg) also names them.
+      - A malformed plan fails before any request, naming the entry (its index) and the field.
+      - The same plan format as the role's C(wolkvox_agent_status_plan) and the filter C(wolkvox.contact_center.plan_states).
+    type: list
+    elements: raw
+    version_added: 0.3.0
+  plan_at:
+    description:
+      - The instant at which O(plan) is evaluated, ISO 8601 (V(2026-11-25T12:30) local to O(plan_timezone), or with an
+        offset or V(Z)). Not set or empty - now. With C(--check --diff), previews a moment of the plan.
+    type: str
+    version_added: 0.3.0
+  plan_timezone:
+    description:
+      - The IANA time zone of O(plan)'s times and of O(plan_at), for example V(America/Bogota). Daylight saving time
+        is done through the IANA database.
+    type: str
+    default: UTC
+    version_added: 0.3.0
   status_labels:
     description:
       - >-
@@ -174,17 +207,34 @@ options:
     version_added: 0.3.0
   diff_format:
     description:
-      - How the result's RV(diff) is shaped.
+      - How the result's RV(diff) is shaped. The default changed from V(maps) to V(agents) in 0.3.0.
+      - V(agents) - for people - under a header naming the operation (O(operation)) and its server, two lines per
+        agent that changes, with its name and its state before and after together.
       - V(maps) - C(before) and C(after) maps of agent_id to state (machine-readable; shown by C(--diff) as JSON).
-      - V(agents) - for people - under a header naming the operation, two lines per agent that changes, with its
-        name and its state before and after. The role C(wolkvox.contact_center.agent_status) uses this.
     type: str
     choices: [maps, agents]
-    default: maps
+    default: agents
   diff_header:
     description:
-      - With O(diff_format=agents), the header of the diff, for example the operation's name. Default C(server <wolkvox_server>).
+      - With O(diff_format=agents), the header of the diff. Default - C(<operation> (server <wolkvox_server>)) with
+        O(operation), else C(server <wolkvox_server>).
     type: str
+  operation:
+    description:
+      - The name of the operation (the role passes its inventory host name). When set, RV(msg) - also a failure's -
+        starts with C(<operation> (server <wolkvox_server>):), and so does the readable diff's header.
+    type: str
+    version_added: 0.3.0
+  option_names:
+    description:
+      - How messages name the options. V(module) - by the options' names. V(role) - set by the role
+        C(wolkvox.contact_center.agent_status), which passes its variables through as they are - messages name its
+        variables (C(wolkvox_agent_status_plan), ...), an empty value counts as not set, and O(status) without
+        O(agent_id) or O(agents) is the state for every agent (its C(wolkvox_agent_status_all)).
+    type: str
+    choices: [module, role]
+    default: module
+    version_added: 0.3.0
   force:
     description:
       - Send every change without reading the current states first. Every agent sent is reported V(changed).
@@ -195,6 +245,9 @@ notes:
     state changes are not affected by that advice.
 seealso:
   - module: wolkvox.contact_center.wolkvox_agent_info
+  - plugin: wolkvox.contact_center.plan_states
+    plugin_type: filter
+    description: The shift plan evaluated at an instant, as this module's O(plan) does.
   - name: Wolkvox API - change agent state
     description: The vendor's documentation of the API this module calls.
     link: https://www.wolkvox.com/en/change-agent-state-agent-v2/
@@ -245,6 +298,18 @@ EXAMPLES = r"""
 - name: Show what happened to each agent
   ansible.builtin.debug:
     msg: "{{ back_to_work.summary }}"
+
+- name: Apply the shift plan as it stands now (a schedule runs this every few minutes)
+  wolkvox.contact_center.wolkvox_agent_status:
+    plan_timezone: America/Bogota
+    plan:
+      # Ready in working hours, except agents on a break they took themselves (7: Active breaks)
+      - {all_agents: true, status: ready, from: "08:00", to: "17:00", days: [mon, tue, wed, thu, fri], except_from: ["7"]}
+      - {agents: ["1001", "1002"], status: "8", from: "12:00", to: "13:00"}
+      - {all_agents: true, status: logout, from: "17:00", to: "08:00"}
+    status_labels:
+      "7": Active breaks
+      "8": Lunch
 """
 
 RETURN = r"""
@@ -340,11 +405,35 @@ diff:
       description: The diff as text for people (O(diff_format=agents)).
       type: str
   sample: {before: {"1001": Active breaks}, after: {"1001": Ready}}
+plan:
+  description: With O(plan), the instant evaluated (local time and time zone) and the entries active then.
+  returned: when O(plan) is set
+  type: dict
+  version_added: 0.3.0
+  contains:
+    at:
+      description: The instant, local to the plan's time zone.
+      type: str
+    timezone:
+      description: The plan's time zone.
+      type: str
+    active_entries:
+      description: The indexes of the entries active at that instant.
+      type: list
+      elements: int
+    watch_only:
+      description: How many active entries are watch-only (C(enforce=false)).
+      type: int
+  sample: {at: "2026-11-25 12:30", timezone: America/Bogota, active_entries: [0, 1], watch_only: 0}
 msg:
-  description: A one-line human summary of the task.
+  description:
+    - A one-line human summary of the task - the counts, then (when agents failed) how many and why, grouped by
+      reason, then (with O(plan)) the instant evaluated, then the agents left as they were (up to 10).
+    - With O(operation), it starts with C(<operation> (server <wolkvox_server>):) - the role prints it as its summary
+      line.
   returned: always
   type: str
-  sample: "1 changed, 1 unchanged, 1 skipped, 0 failed of 3 agents"
+  sample: "1 changed, 1 unchanged, 1 skipped (1 busy, 0 logged out), 0 pending, 0 failed of 3 agents; skipped: 1001 Ana (busy: Talk)"
 """
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._module import WolkvoxModule

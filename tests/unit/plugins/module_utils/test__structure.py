@@ -54,3 +54,20 @@ def test_each_file_says_what_it_holds_and_stays_small(name):
 def test_the_vocabulary_files_import_no_http_and_no_ansible_module(name):
     for module in imports(name):
         assert not module.startswith(("requests", "urllib3", "ansible.module_utils.basic")), (name, module)
+
+
+def test_one_engine_runner_no_arrow_from_the_action_plugin_to_the_module():
+    action = os.path.join(HERE, "..", "plugin_utils", "_action.py")
+    tree = ast.parse(open(action).read())
+    found = set(node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module)
+    assert PREFIX + "_runner" in found
+    assert PREFIX + "_module" not in found and "ansible.module_utils.basic" not in found
+    assert local("_module.py") == ["_client", "_connection", "_runner"]
+    assert [name for name in FILES if "_module" in local(name)] == []
+
+
+def test_plans_are_evaluated_in_one_place():
+    assert local("_plan_entries.py") == ["_errors", "_states"]
+    assert local("_plan.py") == ["_plan_entries"]
+    text = open(os.path.join(HERE, "_status_options.py")).read()
+    assert "module_utils import _plan as plans" in text
