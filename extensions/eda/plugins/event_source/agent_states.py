@@ -156,6 +156,7 @@ try:
         scrub,
         shown,
     )
+    from ansible_collections.wolkvox.contact_center.plugins.module_utils._info import adherence, attach_real_time
     from ansible_collections.wolkvox.contact_center.plugins.module_utils._plan import (
         MODULE_NAMES,
         PlanError,
@@ -165,8 +166,6 @@ try:
     )
     from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
         fold,
-        is_disabled,
-        matches,
         normalize_labels,
         parse_status,
     )
@@ -187,30 +186,12 @@ EVENT_KEYS = ("type", "server", "operation", "agent_id", "agent_name", "status",
               "time_in_state", "planned_status", "adherent")
 ADVISED_INTERVAL = 60  # seconds: under it, a warning (every read counts in the daily quota)
 MAX_SECONDS = 86400.0
-HMS_RE = re.compile(r"^\s*(\d{1,6}):([0-5]?\d):([0-5]?\d)\s*\Z")
 DIGITS_RE = re.compile(r"^\s*\d{1,9}(?:\.\d*)?\s*\Z")
 
 
 # --------------------------------------------------------------------------------------------
 # Poll -> events: pure, synchronous, no I/O, no clock of its own
 # --------------------------------------------------------------------------------------------
-
-def seconds_in_state(value):
-    """time_state_now of the real-time list (seconds as a number or digits, or "HH:MM:SS") as an
-    int, or None when it is neither."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return int(value) if math.isfinite(value) and value >= 0 else None
-    if isinstance(value, str):
-        if DIGITS_RE.match(value):
-            return int(float(value))
-        match = HMS_RE.match(value)
-        if match:
-            hours, minutes, seconds = (int(part) for part in match.groups())
-            return hours * 3600 + minutes * 60 + seconds
-    return None
-
 
 def _label(value):
     """The state label of a record, without surrounding blanks (None when it has none)."""
@@ -242,9 +223,10 @@ class AgentWatch(object):
     Rules (docs/event-driven.md, "Decisions"):
     - The first poll gives no state_changed events unless ``emit_initial``; an agent that appears
       later gives one with previous_status null; an agent that leaves the list gives none.
-    - An agent is in the plan's scope when an active entry gives it a state, its record is not
-      disabled, and that state has a label to compare with (ready, logout, status_labels).
-      ``adherent`` is then whether its label shows the planned state; null out of scope.
+    - planned_status and adherent are wolkvox_agent_info's (_info.adherence): an agent is in the
+      plan's scope when an active entry gives it a state, its record is not disabled, and that
+      state has a label to compare with (ready, logout, status_labels); adherent is then whether
+      its label shows the planned state, null out of scope.
     - An episode starts at the first poll that sees the agent in scope and not adherent (with
       real_time, when it entered its state, but never before the previous poll). It goes on while
       the agent stays in scope and not adherent, whatever state the plan asks for meanwhile.
@@ -292,7 +274,7 @@ class AgentWatch(object):
         self.plan_problem = None
         return found
 
-    def _event(self, kind, record, label, previous, time_in_state, planned, adherent):
+    def _event(self, kind, record, label, previous):
         return {"wolkvox": dict(
             type=kind,
             server=self.server,
@@ -301,21 +283,10 @@ class AgentWatch(object):
             agent_name=record.get("agent_name"),
             status=label,
             previous_status=previous,
-            time_in_state=time_in_state,
-            planned_status=planned,
-            adherent=adherent,
+            time_in_state=record.get("time_in_state"),
+            planned_status=record.get("planned_status"),
+            adherent=record.get("adherent"),
         )}
-
-    def _planned(self, record, label, found):
-        """(planned_status, adherent) of one record at this poll's moment."""
-        if not found:
-            return None, None
-        target = found.planned(record["agent_id"])
-        if target is None:
-            return None, None
-        if is_disabled(record):
-            return target.status, None
-        return target.status, matches(label, target.status, self.labels)
 
     def _adherence(self, agent_id, adherent, now, time_in_state):
         """The adherence event type of this poll for one agent in scope, or None."""
@@ -336,9 +307,11 @@ class AgentWatch(object):
     def poll(self, agents, now, at=None, real_time=None):
         found = self._moment(at)
         frozen = found is False
-        times = {}
-        for record in real_time or ():
-            times.setdefault(str(record.get("agent_id")).strip(), seconds_in_state(record.get("time_state_now")))
+        agents = [dict(record) for record in agents]
+        if real_time is not None:
+            attach_real_time(agents, real_time)  # time_in_state: int seconds, None without a session
+        if found:
+            adherence(agents, found, self.labels)  # planned_status and adherent, as wolkvox_agent_info says
         first = self.previous is None
         events = []
         seen = {}
@@ -347,25 +320,23 @@ class AgentWatch(object):
             if agent_id in seen:
                 continue  # a list that names an agent twice: its first record counts
             label = seen[agent_id] = _label(record.get("agent_status"))
-            time_in_state = times.get(agent_id) if real_time is not None else None
-            planned, adherent = self._planned(record, label, found)
+            before = self.previous.get(agent_id, None) if not first else None
             if first:
-                if self.emit_initial:
-                    events.append(self._event(STATE_CHANGED, record, label, None, time_in_state, planned, adherent))
+                changed = self.emit_initial
             elif agent_id not in self.previous:
-                events.append(self._event(STATE_CHANGED, record, label, None, time_in_state, planned, adherent))
+                changed = True  # a newcomer
             else:
-                before = self.previous[agent_id]
-                if (before is None) != (label is None) or (label is not None and fold(before) != fold(label)):
-                    events.append(self._event(STATE_CHANGED, record, label, before, time_in_state, planned, adherent))
+                changed = (before is None) != (label is None) or (label is not None and fold(before) != fold(label))
+            if changed:
+                events.append(self._event(STATE_CHANGED, record, label, before))
             if frozen:
                 continue
-            if adherent is None:
-                self.episodes.pop(agent_id, None)  # out of scope: the episode ends silently
+            if record.get("adherent") is None:
+                self.episodes.pop(agent_id, None)  # out of the plan's scope: the episode ends silently
                 continue
-            kind = self._adherence(agent_id, adherent, now, time_in_state)
+            kind = self._adherence(agent_id, record["adherent"], now, record.get("time_in_state"))
             if kind is not None:
-                events.append(self._event(kind, record, label, None, time_in_state, planned, adherent))
+                events.append(self._event(kind, record, label, None))
         for agent_id in list(self.episodes):
             if agent_id not in seen:
                 del self.episodes[agent_id]  # gone from the list: ends silently
@@ -526,11 +497,13 @@ class Source(object):
     def describe(self):
         s = self.settings
         reads = int(math.ceil(86400.0 / self.interval)) * self.reads_per_poll
-        what = "operation %s (server %s)" % (s["operation"], s["wolkvox_server"]) if s["operation"] else \
-            "server %s" % s["wolkvox_server"]
-        plan = ("a plan of %d entries (%s), adherence grace %gs" % (len(s["plan"]), s["plan_timezone"],
-                                                                     s["adherence_grace"])
-                if s["plan"] is not None else "no plan (state changes only)")
+        what = "server %s" % s["wolkvox_server"]
+        if s["operation"]:
+            what = "operation %s (%s)" % (s["operation"], what)
+        plan = "no plan (state changes only)"
+        if s["plan"] is not None:
+            plan = "a plan of %d entries (%s), adherence grace %gs" % (
+                len(s["plan"]), s["plan_timezone"], s["adherence_grace"])
         return "watching %s every %gs: %d read%s per poll (about %d a day of the daily quota), %s" % (
             what, self.interval, self.reads_per_poll, "s" if self.reads_per_poll > 1 else "", reads, plan)
 

@@ -360,7 +360,9 @@ class FakeClient(object):
 
     def list_real_time(self):
         self.calls.append("real_time")
-        answer = self.real_time_script.pop(0) if self.real_time_script else []
+        if not self.real_time_script:
+            return []
+        answer = self.real_time_script.pop(0)
         if isinstance(answer, BaseException):
             raise answer
         return answer
