@@ -205,8 +205,8 @@ def adherence_headline(plan_moment, counts, away, timed):
 def _unlabelled_warning(unlabelled):
     parts = []
     for status, ids in sorted(unlabelled.items()):
-        parts.append("%s (agent%s %s)" % (status, "" if len(ids) == 1 else "s", ", ".join(ids[:10])
-                                           + (" and %d more" % (len(ids) - 10) if len(ids) > 10 else "")))
+        named = ", ".join(ids[:10]) + (" and %d more" % (len(ids) - 10) if len(ids) > 10 else "")
+        parts.append("%s (agent%s %s)" % (status, "" if len(ids) == 1 else "s", named))
     first = sorted(unlabelled)[0]
     return ("the plan asks for state%s %s, which status_labels does not name: the agents API shows labels, not IDs, "
             "so whether those agents are where the plan says is unknown (adherent: null); add "
