@@ -33,7 +33,7 @@ def rulebook_venv():
     says why it cannot; it is quick once installed. Never skipped: a failure fails the test."""
     try:
         done = subprocess.run([os.path.join(ROOT, "tools", "setup-rulebook")], capture_output=True, text=True,
-                              timeout=1500, check=False)
+                              timeout=540, check=False)
     except subprocess.TimeoutExpired as exc:
         pytest.fail("tools/setup-rulebook did not finish within %ss" % exc.timeout)
     if done.returncode != 0:

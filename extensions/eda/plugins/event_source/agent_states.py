@@ -394,9 +394,20 @@ def _seconds(name, value):
     return float(number)
 
 
+def _digits_as_text(value):
+    """ansible-rulebook renders a source's templated arguments with Jinja's native types, which
+    turn the text "1234" into the number 1234 (text with leading zeros, such as "0042", stays text).
+    So a whole number given for a text argument is taken as its digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    return value
+
+
 def _converted(name, kind, value):
     if value is None:
         return None
+    if kind == "str":
+        value = _digits_as_text(value)
     if kind == "bool":
         return _bool(name, value)
     if kind == "seconds":
@@ -447,6 +458,8 @@ def settings_from(args, environ=None):
             value = float(value) if spec["type"] == "float" else int(float(value))
         elif spec["type"] == "path" and isinstance(value, str):
             value = os.path.expanduser(value)
+        elif spec["type"] == "str":
+            value = _digits_as_text(value)
         settings[name] = value
     for name in ("wolkvox_server", "wolkvox_token"):
         if settings[name] is None or settings[name] == "":

@@ -263,6 +263,12 @@ def test_arguments_win_over_the_environment_and_token_is_an_alias():
     assert (s["wolkvox_server"], s["wolkvox_token"], s["interval"], s["real_time"]) == ("0042", TOKEN, 30.0, True)
 
 
+def test_numbers_from_rulebook_templating_are_taken_as_their_digits():
+    """ansible-rulebook's native Jinja turns "{{ server }}" with server "1234" into 1234."""
+    s = settings_from({"wolkvox_server": 1234, "wolkvox_token": 98765432101234, "operation": 7}, {})
+    assert (s["wolkvox_server"], s["wolkvox_token"], s["operation"]) == ("1234", "98765432101234", "7")
+
+
 @pytest.mark.parametrize("args, words", [
     ({"token": TOKEN}, ["wolkvox_server", "WOLKVOX_SERVER"]),
     ({"wolkvox_server": "0042"}, ["wolkvox_token", "WOLKVOX_TOKEN"]),
@@ -277,7 +283,7 @@ def test_arguments_win_over_the_environment_and_token_is_an_alias():
     ({"wolkvox_server": "0042", "token": TOKEN, "emit_initial": "maybe"}, ["emit_initial 'maybe'", "true or false"]),
     ({"wolkvox_server": "0042", "token": TOKEN, "status_labels": ["Lunch"]}, ["status_labels", "mapping"]),
     ({"wolkvox_server": "0042", "token": TOKEN, "plan": {"status": "ready"}}, ["plan must be a list"]),
-    ({"wolkvox_server": "0042", "token": TOKEN, "operation": 42}, ["operation 42", "text"]),
+    ({"wolkvox_server": "0042", "token": TOKEN, "operation": ["a"]}, ["operation ['a']", "text"]),
 ])
 def test_bad_arguments_fail_before_any_request_naming_the_argument(args, words, readable):
     with pytest.raises(WolkvoxInputError) as caught:
