@@ -17,7 +17,7 @@ import time
 import pytest
 import yaml
 
-from _helpers import write_inventory
+from _helpers import VAULT_PASSWORD, write_inventory
 from conftest import ROOT, TOKENS, collections_path
 
 SERVER, TOKEN = TOKENS["bogota_sales"]
@@ -73,9 +73,8 @@ def stop(proc):
             proc.wait(10)
 
 
-@pytest.mark.slow
-def test_an_out_of_adherence_rule_runs_the_apply_playbook_and_the_agent_is_put_back(fresh, rulebook_venv, tmp_path):
-    sim = fresh
+def inventory_file(sim, tmp_path, rulebook_venv):
+    """An inventory file of its own (plain token, test only) with the plan; the watch names the URL."""
     inventory = write_inventory(tmp_path, sim, {"bogota_sales": {
         "ansible_connection": "local",
         "ansible_python_interpreter": os.path.join(rulebook_venv, "bin", "python"),
@@ -83,16 +82,34 @@ def test_an_out_of_adherence_rule_runs_the_apply_playbook_and_the_agent_is_put_b
         "wolkvox_agent_status_labels": LABELS,
         "wolkvox_agent_status_plan": PLAN,
     }})
+    return str(inventory), {"wolkvox_api_url": sim.url}, {}
+
+
+def demo_inventory(sim, tmp_path, rulebook_venv):
+    """The demo's inventory directory (vaulted tokens, group_vars and host_vars; 1003 ready), the
+    vault password from ANSIBLE_VAULT_PASSWORD_FILE and the URL from WOLKVOX_API_URL, for the
+    source and the playbook alike (docs/event-driven.md)."""
+    del tmp_path, rulebook_venv
+    env = {"ANSIBLE_VAULT_PASSWORD_FILE": VAULT_PASSWORD, "WOLKVOX_API_URL": sim.url}
+    return os.path.join(ROOT, "demo", "inventory") + os.sep, {}, env
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("inventory", [inventory_file, demo_inventory], ids=["inventory file", "demo directory, vaulted"])
+def test_an_out_of_adherence_rule_runs_the_apply_playbook_and_the_agent_is_put_back(fresh, rulebook_venv, tmp_path,
+                                                                                    inventory):
+    sim = fresh
+    inventory, watch_vars, extra_env = inventory(sim, tmp_path, rulebook_venv)
     watch = tmp_path / "watch.yml"
-    watch.write_text(yaml.safe_dump({
+    watch_vars.update({
         "wolkvox_operation": "bogota_sales",
         "wolkvox_server": SERVER,
-        "wolkvox_api_url": sim.url,
         "wolkvox_agent_status_labels": LABELS,
         "wolkvox_agent_status_plan": PLAN,
         "wolkvox_watch_interval": 1,
         "wolkvox_watch_grace": 1,
-    }))
+    })
+    watch.write_text(yaml.safe_dump(watch_vars))
     env = dict(os.environ)
     env.update({
         "PATH": os.path.join(rulebook_venv, "bin") + os.pathsep + env.get("PATH", ""),
@@ -103,13 +120,14 @@ def test_an_out_of_adherence_rule_runs_the_apply_playbook_and_the_agent_is_put_b
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "NO_PROXY": "127.0.0.1,localhost",
     })
+    env.update(extra_env)
     env.pop("VIRTUAL_ENV", None)
     output = tmp_path / "rulebook.log"
     started = time.monotonic()
     with open(output, "w") as log:
         proc = subprocess.Popen(
             [os.path.join(rulebook_venv, "bin", "ansible-rulebook"), "-r", "wolkvox.contact_center.plan_adherence",
-             "-i", str(inventory), "--vars", str(watch), "--print-events", "-v"],
+             "-i", inventory, "--vars", str(watch), "--print-events", "-v"],
             cwd=str(tmp_path), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         # The source has read the agents twice: it knows where 1003 is (Ready, adherent).
@@ -128,5 +146,5 @@ def test_an_out_of_adherence_rule_runs_the_apply_playbook_and_the_agent_is_put_b
                    "'planned_status': 'ready'", "'operation': 'bogota_sales'", "PLAY RECAP"):
         assert needle in text, "%s not in the output:\n%s" % (needle, text[-6000:])
     assert "Traceback" not in text, text[-6000:]
-    changes = sim.stats()["changes"]
-    assert [(c["agent_id"], c["status"], c["applied"]) for c in changes] == [("1003", "ready", True)], changes
+    changes = [c for c in sim.stats()["changes"] if c["agent_id"] == "1003"]
+    assert [(c["status"], c["applied"]) for c in changes] == [("ready", True)], changes
