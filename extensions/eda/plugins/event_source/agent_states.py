@@ -552,9 +552,10 @@ class Source(object):
             return exc
         return None
 
-    async def run(self, queue):
+    async def run(self, queue, client=None):
         s = self.settings
-        client = self.client()  # checks every connection option before any request
+        if client is None:
+            client = self.client()  # checks every connection option before any request
         if self.interval < ADVISED_INTERVAL:  # allowed: tests, a short watch; the quota is the limit
             self.log.warning(
                 "%s: interval %gs is under %ds: every poll reads the agents list%s, and each read counts in the "
@@ -611,8 +612,13 @@ def clean_event(event, token):
 
 async def main(queue, args):
     """The entry point ansible-rulebook calls: validate, then poll until cancelled or stopped."""
-    settings = settings_from(args)
-    await Source(settings).run(queue)
+    try:
+        source = Source(settings_from(args))
+        client = source.client()  # checks every connection option before any request
+    except WolkvoxError as exc:
+        exc.message = "%s cannot start: %s" % (NAME, exc.message)
+        raise
+    await source.run(queue, client)
 
 
 if __name__ == "__main__":

@@ -519,6 +519,18 @@ def test_the_plan_is_evaluated_at_each_poll_instant():
     assert events == []
 
 
-def test_main_validates_before_any_request():
-    with pytest.raises(WolkvoxInputError, match="wolkvox_server"):
-        asyncio.run(agent_states.main(ListQueue(), {"token": TOKEN, "interval": 60}))
+@pytest.mark.parametrize("args, words", [
+    ({"token": TOKEN}, "needs wolkvox_server"),
+    ({"wolkvox_server": "0042", "token": TOKEN, "api_url": "ftp://127.0.0.1"}, "api_url 'ftp://127.0.0.1' is not valid"),
+    ({"wolkvox_server": "00 42", "token": TOKEN}, "wolkvox_server '00 42' is not valid"),
+    ({"wolkvox_server": "0042", "token": TOKEN, "timeout": 0}, "timeout"),
+    ({"wolkvox_server": "0042", "token": TOKEN, "plan": [{"status": "ready"}]}, "plan[0]"),
+])
+def test_main_checks_every_argument_before_any_request(args, words, monkeypatch):
+    for name in ("WOLKVOX_SERVER", "WOLKVOX_TOKEN", "WOLKVOX_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(WolkvoxInputError) as caught:
+        asyncio.run(agent_states.main(ListQueue(), args))
+    message = str(caught.value)
+    assert message.startswith("wolkvox.contact_center.agent_states cannot start: ") and words in message
+    assert TOKEN not in message
