@@ -13,17 +13,25 @@ A small API - list_agents(), change_status(), change_many() - over kept-alive se
 never follow a redirect. It counts every request (``api_calls``), holds one of the token's slots
 per request (_token_slots), reads answers with _response and retries with _retries. It never puts
 the token in a URL, a message, an exception or a file name.
+
+The hot path (a bulk task's thousands of change_status calls) does each thing once per (method,
+path) - the request prepared by requests, the environment merged - and per call only encodes the
+query string and hands a PreparedRequest to the adapter's send().
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
+from urllib.parse import urlencode
 
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from requests.cookies import extract_cookies_to_jar
+    from requests.models import PreparedRequest, Response
+    from requests.structures import CaseInsensitiveDict
+    from requests.utils import get_encoding_from_headers
 
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -34,23 +42,98 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     REQUESTS_IMPORT_ERROR = exc
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import (
-    option_hint,
-    validate_connection,
-    validate_number,
-)
+    option_hint, validate_connection, validate_number)
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
-    WolkvoxApiError,
-    WolkvoxError,
-    WolkvoxLocalError,
-    WolkvoxNoRecordsError,
-    WolkvoxTokenBusyError,
-    WolkvoxTransportError,
-    scrub,
-    snippet,
-)
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._response import interpret, reason
+    WolkvoxError, WolkvoxLocalError, WolkvoxNoRecordsError, WolkvoxTokenBusyError, WolkvoxTransportError, scrub, snippet)
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._response import (
+    interpret, one_record, reason, records, redact_error)
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._retries import RetryBudget, retry_after_seconds
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._token_slots import InFlightLimit, TokenSlots
+
+
+def encode_query(params):
+    """The query string requests makes of a dict of parameters: same order, form-encoded, None left out."""
+    return urlencode([(key, value) for key, value in params.items() if value is not None], doseq=True)
+
+
+class _Adapter(HTTPAdapter):
+    """requests' HTTPAdapter, without what it would redo on every request to the same host: the
+    connection pool of a URL (origin, TLS settings, proxy) and its TLS check are looked up once while
+    that pool stays open, and an answer that sets no cookie skips the cookie jar."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        self._pools, self._checked = {}, None
+        super().init_poolmanager(*args, **kwargs)
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        key = (request.url.partition("?")[0], verify, cert, tuple(sorted(proxies.items())) if proxies else None)
+        pool = self._pools.get(key)
+        if pool is None or pool.pool is None:  # not looked up yet, or closed since (evicted, adapter closed)
+            pool = self._pools[key] = super().get_connection_with_tls_context(request, verify, proxies, cert)
+        return pool
+
+    def cert_verify(self, conn, url, verify, cert):
+        if self._checked != (conn, verify, cert):
+            super().cert_verify(conn, url, verify, cert)
+            self._checked = (conn, verify, cert)
+
+    def request_url(self, request, proxies):
+        return super().request_url(request, proxies) if proxies else request.path_url
+
+    def build_response(self, req, resp):
+        if "Set-Cookie" in resp.headers or "Set-Cookie2" in resp.headers:
+            return super().build_response(req, resp)
+        response = Response()
+        response.status_code = resp.status
+        response.headers = CaseInsensitiveDict(resp.headers)
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.raw, response.reason, response.url = resp, resp.reason, req.url
+        response.request, response.connection = req, self
+        return response
+
+
+class _Session(requests.Session if HAS_REQUESTS else object):
+    """One thread's kept-alive session, private to the client. For the client's own calls (a query
+    string, no body, no redirect followed) requests prepares the request of each (method, URL) once
+    (headers, netrc credentials if any, URL normalised) and the environment is merged once, as
+    Session.request merges it (proxies, NO_PROXY; REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE only when
+    ``verify`` is True: ca_path or False always wins). A call copies it with its own URL (headers
+    shared, not copied) into the adapter's send(), which never follows a redirect. Other calls, and
+    all once the server has set a cookie, take Session.request."""
+
+    def mount(self, prefix, adapter):
+        super().mount(prefix, adapter)
+        self._shapes = {}  # a shape holds the adapter of its URL
+
+    def _shape(self, method, url, timeout, verify):
+        prepared = self.prepare_request(requests.Request(method, url))
+        if "?" in prepared.url or "#" in prepared.url:
+            return None  # a URL with a query or a fragment of its own
+        settings = self.merge_environment_settings(prepared.url, {}, None, verify, None)
+        return prepared, self.get_adapter(prepared.url), dict(settings, timeout=timeout)
+
+    def request(self, method, url, params=None, *args, **kwargs):  # pylint: disable=keyword-arg-before-vararg
+        timeout, verify = kwargs.pop("timeout", None), kwargs.pop("verify", None)
+        allow_redirects = kwargs.pop("allow_redirects", True)
+        shape = None
+        if not (args or kwargs or allow_redirects or self.cookies):
+            key = (method, url, timeout, verify)
+            shape = self._shapes.get(key, False)
+            if shape is False:
+                shape = self._shapes[key] = self._shape(method, url, timeout, verify)
+        if shape is None:
+            return super().request(method, url, params, *args, timeout=timeout, verify=verify,
+                                                 allow_redirects=allow_redirects, **kwargs)
+        prepared, adapter, send_kwargs = shape
+        request = PreparedRequest()
+        request.method, request.headers, request.hooks = prepared.method, prepared.headers, prepared.hooks
+        request._cookies = prepared._cookies  # pylint: disable=protected-access
+        request.url = prepared.url + "?" + encode_query(params) if params else prepared.url
+        response = adapter.send(request, **send_kwargs)
+        if "Set-Cookie" in response.headers or "Set-Cookie2" in response.headers:
+            extract_cookies_to_jar(self.cookies, request, response.raw)  # kept, as Session.send keeps them
+        response.content  # pylint: disable=pointless-statement  # read now, as Session.send does
+        return response
 
 
 class WolkvoxClient(object):
@@ -62,9 +145,8 @@ class WolkvoxClient(object):
         if not HAS_REQUESTS:
             raise WolkvoxLocalError("the Python library requests is required")
         # Every option is checked here, before any request; no message shows the token.
-        params = dict(wolkvox_server=server, wolkvox_token=token, api_url=api_url, validate_certs=validate_certs,
-                      ca_path=ca_path, timeout=timeout, retries=retries, retry_delay=retry_delay,
-                      max_concurrency=max_concurrency)
+        params = dict(wolkvox_server=server, wolkvox_token=token, api_url=api_url, validate_certs=validate_certs, ca_path=ca_path,
+                      timeout=timeout, retries=retries, retry_delay=retry_delay, max_concurrency=max_concurrency)
         self.base_url = validate_connection(params)
         self.timeout = validate_number("timeout", timeout)
         self.retries = validate_number("retries", retries)
@@ -73,8 +155,7 @@ class WolkvoxClient(object):
         self.server = server
         self._token = token
         self.verify = ca_path if (validate_certs and ca_path) else validate_certs
-        self._sleep = sleep
-        self._clock = clock
+        self._sleep, self._clock = sleep, clock
         self._slots = TokenSlots(server, token, self.max_concurrency, lock_dir)
         self.in_flight = InFlightLimit(self.max_concurrency)
         self._count_lock = threading.Lock()
@@ -87,18 +168,14 @@ class WolkvoxClient(object):
     def _session(self):
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = _Session()
             # Redirects are refused by allow_redirects=False on every request (interpret() then
             # fails with a clear message). Do not set max_redirects = 0 as well: requests would
             # then raise a bare "Exceeded 0 redirects." while preparing the redirect it will not follow.
-            session.headers.update({
-                "wolkvox-token": self._token,
-                "wolkvox_server": self.server,
-                "Accept": "application/json",
-                "User-Agent": "wolkvox.contact_center (Ansible collection)",
-            })
+            session.headers.update({"wolkvox-token": self._token, "wolkvox_server": self.server, "Accept": "application/json",
+                                    "User-Agent": "wolkvox.contact_center (Ansible collection)"})
             session.verify = self.verify
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+            adapter = _Adapter(pool_connections=1, pool_maxsize=1, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             self._local.session = session
@@ -110,25 +187,10 @@ class WolkvoxClient(object):
             session.close()
         self._sessions = []
         self._local = threading.local()
+        self._slots.close()
 
     def _redact(self, text):
         return scrub(text, self._token)
-
-    def _redact_error(self, exc):
-        """Scrub the token from every text an error carries (a server may echo what it got)."""
-        exc.message = self._redact(exc.message)
-        exc.reason = self._redact(exc.reason)
-        for name in ("code", "error", "api_msg"):
-            value = getattr(exc, name)
-            if isinstance(value, str):
-                setattr(exc, name, self._redact(value))
-            elif value is not None and not isinstance(value, (int, float, bool)):
-                setattr(exc, name, self._redact(snippet(json.dumps(value, default=str))))
-        return exc
-
-    def _count(self):
-        with self._count_lock:
-            self.api_calls += 1
 
     def _exchange(self, method, url, params, what):
         """Send one request; return (status, headers, text) or raise WolkvoxTransportError."""
@@ -175,7 +237,8 @@ class WolkvoxClient(object):
         try:
             handle = self._slots.acquire()
             try:
-                self._count()
+                with self._count_lock:
+                    self.api_calls += 1
                 status, headers, text = self._exchange(method, self.base_url + path, params, what)
             finally:
                 self._slots.release(handle)
@@ -183,7 +246,7 @@ class WolkvoxClient(object):
                 body = interpret(status, text, what, read=read, server=self.server)
             except WolkvoxError as exc:
                 busy = isinstance(exc, WolkvoxTokenBusyError)
-                self._redact_error(exc)
+                redact_error(exc, self._token)
                 exc.retry_after = retry_after_seconds(headers.get("Retry-After"))
                 raise
             ok = True
@@ -192,11 +255,13 @@ class WolkvoxClient(object):
             self.in_flight.release(busy=busy, ok=ok)
 
     def _call(self, method, path, params, what, read=False):
-        budget = RetryBudget(self.retries, self.retry_delay, self.timeout, clock=self._clock)
+        budget = None  # made at the first failure: most calls never need one
         while True:
             try:
                 return self._once(method, path, params, what, read)
             except WolkvoxError as exc:
+                if budget is None:
+                    budget = RetryBudget(self.retries, self.retry_delay, self.timeout, clock=self._clock)
                 delay = budget.delay_after(exc)
                 if delay is None:
                     note = budget.note(exc)
@@ -209,57 +274,26 @@ class WolkvoxClient(object):
 
     def list_agents(self):
         """Every agent of the operation, with agent_id as str. One request (plus retries)."""
+        what = "reading the agents list"
         try:
-            body = self._call("GET", "/api/v2/information.php", {"api": "agents"}, "reading the agents list", read=True)
+            return records(self._call("GET", "/api/v2/information.php", {"api": "agents"}, what, read=True), what)
         except WolkvoxNoRecordsError:
             return []  # the vendor answers 404 "no records" for an operation without agents
-        data = body.get("data")
-        if data is None:
-            return []
-        if not isinstance(data, list):
-            raise WolkvoxApiError(
-                "reading the agents list failed: 'data' is not a list (%s)" % snippet(json.dumps(data)[:200])
-            )
-        agents = []
-        for record in data:
-            if isinstance(record, dict) and record.get("agent_id") is not None:
-                record["agent_id"] = str(record["agent_id"]).strip()
-                agents.append(record)
-        return agents
 
     def list_real_time(self):
         """The agents with a session, from the real-time API (real_time.php?api=agents): records
         with agent_id (as str), agent_status, time_state_now (seconds or "HH:MM:SS") and counters.
         One request (plus retries), counted in the daily quota; [] when nobody has a session."""
+        what = "reading the real-time agents list"
         try:
-            body = self._call("GET", "/api/v2/real_time.php", {"api": "agents"}, "reading the real-time agents list",
-                              read=True)
+            return records(self._call("GET", "/api/v2/real_time.php", {"api": "agents"}, what, read=True), what)
         except WolkvoxNoRecordsError:
             return []
-        data = body.get("data")
-        if data is None:
-            return []
-        if not isinstance(data, list):
-            raise WolkvoxApiError(
-                "reading the real-time agents list failed: 'data' is not a list (%s)" % snippet(json.dumps(data)[:200]))
-        records = []
-        for record in data:
-            if isinstance(record, dict) and record.get("agent_id") is not None:
-                record["agent_id"] = str(record["agent_id"]).strip()
-                records.append(record)
-        return records
 
     def token_info(self):
         """The token's quota record (information.php?api=token_info): one request, counted in the quota."""
-        body = self._call("GET", "/api/v2/information.php", {"api": "token_info"}, "reading the token's quota",
-                          read=True)
-        data = body.get("data")
-        if isinstance(data, list):
-            data = data[0] if data and isinstance(data[0], dict) else None
-        if not isinstance(data, dict):
-            raise WolkvoxApiError(
-                "reading the token's quota failed: 'data' is not a record (%s)" % snippet(json.dumps(data)[:200]))
-        return data
+        what = "reading the token's quota"
+        return one_record(self._call("GET", "/api/v2/information.php", {"api": "token_info"}, what, read=True), what)
 
     def change_status(self, agent_id, status):
         """Move one agent. Returns the API's message. Retrying is safe: the call sets a state."""
@@ -305,14 +339,12 @@ class WolkvoxClient(object):
                 if gate is not None:
                     gate.record(agent_id, status, results[index][0], results[index][1])
 
-        workers = min(self.max_concurrency, len(changes))
-        if workers == 1:
-            worker()
-        else:
-            threads = [threading.Thread(target=worker, name="wolkvox-%d" % i) for i in range(workers)]
-            for thread in threads:
-                thread.daemon = True
-                thread.start()
-            for thread in threads:
-                thread.join()
+        # This thread is one of the workers (its session, likely kept alive by the read, is reused).
+        threads = [threading.Thread(target=worker, name="wolkvox-%d" % i) for i in range(1, min(self.max_concurrency, len(changes)))]
+        for thread in threads:
+            thread.daemon = True
+            thread.start()
+        worker()
+        for thread in threads:
+            thread.join()
         return results

@@ -30,6 +30,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors imp
     WolkvoxNoRecordsError,
     WolkvoxQuotaError,
     WolkvoxTokenBusyError,
+    scrub,
     shown,
     snippet,
 )
@@ -210,6 +211,43 @@ def classify(http_status, body, read):
     if PARAMS_RE.search(text):
         return WolkvoxApiError, PARAMS_HINT
     return WolkvoxApiError, None
+
+
+def redact_error(exc, secret):
+    """``exc`` with ``secret`` scrubbed from every text it carries (a server may echo what it got)."""
+    exc.message, exc.reason = scrub(exc.message, secret), scrub(exc.reason, secret)
+    for name in ("code", "error", "api_msg"):
+        value = getattr(exc, name)
+        if isinstance(value, str):
+            setattr(exc, name, scrub(value, secret))
+        elif value is not None and not isinstance(value, (int, float, bool)):
+            setattr(exc, name, scrub(snippet(json.dumps(value, default=str)), secret))
+    return exc
+
+
+def records(body, what):
+    """The records of a list answer (its ``data``) that have an agent_id, made a str; [] for none."""
+    data = body.get("data")
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise WolkvoxApiError("%s failed: 'data' is not a list (%s)" % (what, snippet(json.dumps(data)[:200])))
+    found = []
+    for record in data:
+        if isinstance(record, dict) and record.get("agent_id") is not None:
+            record["agent_id"] = str(record["agent_id"]).strip()
+            found.append(record)
+    return found
+
+
+def one_record(body, what):
+    """The record of an answer whose ``data`` is a record or a list of one record."""
+    data = body.get("data")
+    if isinstance(data, list):
+        data = data[0] if data and isinstance(data[0], dict) else None
+    if not isinstance(data, dict):
+        raise WolkvoxApiError("%s failed: 'data' is not a record (%s)" % (what, snippet(json.dumps(data)[:200])))
+    return data
 
 
 def interpret(http_status, text, what="request", read=False, server=None):

@@ -40,21 +40,34 @@ class TokenSlots(object):
     """A counting semaphore of ``size`` slots per (server, token), shared by every process of
     one controller user: one lock file per slot, held with ``flock``. The kernel drops a lock
     when its holder dies, so a killed run never leaves a slot taken. File names carry a hash
-    of server and token, never the token."""
+    of server and token, never the token.
+
+    Each slot's file is opened once per process and kept open (``close()`` closes them), so a
+    request costs two ``flock`` calls and no ``open``. Within the process each slot is used by
+    one thread at a time (a list of the slots no thread of ours holds): ``flock`` locks belong to
+    an open file, so two threads must never share one. A child process forked with slots open
+    gets open files shared with its parent, whose locks it must not take over: it opens its own."""
 
     POLL = 0.002
     POLL_MAX = 0.025
 
     def __init__(self, server, token, size, directory=None):
         self.size = max(1, int(size))
-        self.local = threading.BoundedSemaphore(self.size)
         self.paths = []
+        self._reset()
         if not HAS_FCNTL:
             return
         directory = directory or os.path.join(tempfile.gettempdir(), "wolkvox-slots-%d" % os.getuid())
         self._ensure_private_dir(directory)
         key = hashlib.sha256(("%s\0%s" % (server, token)).encode("utf-8")).hexdigest()[:32]
         self.paths = [os.path.join(directory, "%s.%d.lock" % (key, i)) for i in range(self.size)]
+
+    def _reset(self):
+        """This process's own state: no file open, every slot free (also in a forked child)."""
+        self._pid = os.getpid()
+        self._fds = [None] * self.size
+        self._free = list(range(self.size))  # slots no thread of this process holds or tries
+        self._cond = threading.Condition(threading.Lock())
 
     @staticmethod
     def _ensure_private_dir(directory):
@@ -75,41 +88,111 @@ class TokenSlots(object):
                 "the lock directory %s is not a private directory of this user; remove it and retry" % directory
             )
 
+    def _fd(self, index):
+        fd = self._fds[index]
+        if fd is None:
+            path = self.paths[index]
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except OSError as exc:
+                raise WolkvoxLocalError(
+                    "cannot open the lock file %s of the token's concurrency limit (%s)" % (path, exc.strerror)
+                )
+            self._fds[index] = fd
+        return fd
+
+    def _take(self, index):
+        """Lock slot ``index``'s file without waiting; False when another process holds it."""
+        try:
+            fcntl.flock(self._fd(index), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (IOError, OSError) as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EINTR):
+                return False
+            raise WolkvoxLocalError(
+                "cannot lock the lock file %s of the token's concurrency limit (%s)" % (self.paths[index], exc.strerror)
+            )
+        return True
+
     def acquire(self):
         """Block until a slot is free; return a handle for release()."""
-        self.local.acquire()
+        if self._pid != os.getpid():
+            self._forked()
+        cond = self._cond
+        with cond:
+            while not self._free:
+                cond.wait()
+            index = self._free.pop()
         if not self.paths:
-            return None
-        start = random.randrange(self.size)
-        pause = self.POLL
+            return index
         try:
+            if self._take(index):
+                return index
+            pause = self.POLL
+            tried = 1
             while True:
-                for i in range(self.size):
-                    path = self.paths[(start + i) % self.size]
-                    try:
-                        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
-                    except OSError as exc:
-                        raise WolkvoxLocalError(
-                            "cannot open the lock file %s of the token's concurrency limit (%s)" % (path, exc.strerror)
-                        )
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except (IOError, OSError):
-                        os.close(fd)
-                        continue
-                    return fd
-                # Every slot is taken by another process: poll, backing off a little, so that
-                # twenty waiting forks do not spin the controller's CPUs.
-                time.sleep(pause * (1 + random.random()))
-                pause = min(self.POLL_MAX, pause * 1.5)
+                # Another process holds that slot: try the others no thread of ours holds, then
+                # poll, backing off a little, so that twenty waiting forks do not spin the CPUs.
+                if tried >= self.size:
+                    time.sleep(pause * (1 + random.random()))
+                    pause = min(self.POLL_MAX, pause * 1.5)
+                    tried = 0
+                with cond:
+                    if self._free:
+                        self._free.insert(0, index)
+                        index = self._free.pop()
+                if self._take(index):
+                    return index
+                tried += 1
         except BaseException:
-            self.local.release()
+            self._give_back(index)
             raise
 
     def release(self, handle):
-        if handle is not None:
-            os.close(handle)  # closing the descriptor drops the flock
-        self.local.release()
+        if self.paths and self._pid == os.getpid():
+            try:
+                fcntl.flock(self._fds[handle], fcntl.LOCK_UN)
+            except (IOError, OSError, TypeError):
+                self._close(handle)  # closing the file drops its lock in any case
+        self._give_back(handle)
+
+    def _give_back(self, index):
+        with self._cond:
+            self._free.append(index)
+            self._cond.notify()
+
+    def _close(self, index):
+        fd, self._fds[index] = self._fds[index], None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def _forked(self):
+        # The open files (and their locks) are shared with the parent: let them be (closing this
+        # process's copies neither drops the parent's locks nor needs its state) and start afresh.
+        for fd in self._fds:
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._reset()
+
+    def close(self):
+        """Close this process's lock files (dropping any lock still held)."""
+        if self._pid != os.getpid():
+            self._forked()
+            return
+        for index in range(self.size):
+            self._close(index)
+
+    def __del__(self):
+        try:
+            if getattr(self, "_pid", None) == os.getpid():
+                self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finalizer  pylint: disable=broad-except
+            pass
 
 
 class InFlightLimit(object):
@@ -126,12 +209,17 @@ class InFlightLimit(object):
         self.in_flight = 0
         self.successes = 0
         self.busy_answers = 0
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
+        self._waiting = 0  # threads waiting in acquire(): release() wakes them only when there are any
 
     def acquire(self):
         with self._cond:
             while self.in_flight >= self.limit:
-                self._cond.wait()
+                self._waiting += 1
+                try:
+                    self._cond.wait()
+                finally:
+                    self._waiting -= 1
             self.in_flight += 1
 
     def release(self, busy=False, ok=False):
@@ -147,4 +235,5 @@ class InFlightLimit(object):
                 if self.limit < self.ceiling and self.successes >= self.RECOVER:
                     self.limit += 1
                     self.successes = 0
-            self._cond.notify_all()
+            if self._waiting:
+                self._cond.notify_all()
