@@ -3,17 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Reads Wolkvox agents and their states from the controller's own process (see plugins/plugin_utils/_action.py);
+"""Reads Wolkvox agents and their states from the controller's own process (plugins/plugin_utils/_action.py);
 the documentation is in plugins/modules/wolkvox_agent_info.py."""
 
 from __future__ import annotations
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils import _info as engine
-from ansible_collections.wolkvox.contact_center.plugins.plugin_utils._action import WolkvoxAction
+from ansible_collections.wolkvox.contact_center.plugins.plugin_utils._action import action_for
 
-
-class ActionModule(WolkvoxAction):
-    MODULE = "wolkvox.contact_center.wolkvox_agent_info"
-    ARGUMENT_SPEC = engine.ARGUMENT_SPEC
-    SPEC_KWARGS = engine.SPEC_KWARGS
-    ENGINE = staticmethod(engine.run)
+ActionModule = action_for("wolkvox_agent_info")

@@ -38,7 +38,7 @@ try:
 except ImportError:  # Python < 3.9: never a controller (ansible-core needs 3.10 or later there)
     zoneinfo = None
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._plan_entries import (  # noqa: F401 - part of this file's API
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._plan_entries import (
     AT_HINT,
     AT_RE,
     MODULE_NAMES,
@@ -49,6 +49,10 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._plan_entri
     normalize_plan,
     yaml_shown,
 )
+
+# This file's API (MODULE_NAMES, PlanNames and PlanError come from _plan_entries, with the plan's words).
+__all__ = ["MODULE_NAMES", "ROLE_NAMES", "Moment", "PlanError", "PlanNames", "Target", "evaluate", "load_zone", "moment",
+           "parse_at", "utcnow", "wall_to_instant"]
 
 UTC = _dt.timezone.utc
 

@@ -29,7 +29,6 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection
     CONNECTION_SPEC,
     validate_server,
 )
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._runner import ClientOwner, run_engine
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._wording import prefixed
 
@@ -140,3 +139,23 @@ class WolkvoxAction(ActionBase):
         if any(secret and str(secret) in text for secret in secrets):
             return remove_values(outcome, secrets)
         return outcome
+
+
+def action_for(module):
+    """The ActionModule class of one of the collection's modules (``wolkvox_agent_status`` or
+    ``wolkvox_agent_info``): its argument spec and its engine, run in the controller's process."""
+    # Imported here: each action plugin loads only its own engine.
+    if module == "wolkvox_agent_status":
+        from ansible_collections.wolkvox.contact_center.plugins.module_utils import _status as engine
+        from ansible_collections.wolkvox.contact_center.plugins.module_utils import _status_options as options
+    elif module == "wolkvox_agent_info":
+        from ansible_collections.wolkvox.contact_center.plugins.module_utils import _info as engine
+        options = engine
+    else:
+        raise ValueError("no engine for the module %s" % module)
+    return type("ActionModule", (WolkvoxAction,), dict(
+        MODULE="wolkvox.contact_center.%s" % module,
+        ARGUMENT_SPEC=options.ARGUMENT_SPEC,
+        SPEC_KWARGS=options.SPEC_KWARGS,
+        ENGINE=staticmethod(engine.run),
+    ))

@@ -41,10 +41,25 @@ def module_defaults_blocks(node):
     return found
 
 
+def task_args(tasks, module):
+    """The arguments of every task of ``module`` in a list of tasks (blocks included)."""
+    found = []
+    for task in tasks or []:
+        if module in task:
+            found.append(task[module])
+        for key in ("block", "rescue", "always"):
+            found.extend(task_args(task.get(key), module))
+    return found
+
+
+STATUS = "wolkvox.contact_center.wolkvox_agent_status"
+ROLE_TASKS = load("roles", "agent_status", "tasks", "main.yml")
+# The role passes the connection in its one task's own arguments (no module_defaults).
+ROLE_CONNECTION = [dict((k, v) for k, v in args.items() if k in CONNECTION_SPEC) for args in task_args(ROLE_TASKS, STATUS)]
 DOC = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
 ROLE_SPEC = load("roles", "agent_status", "meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
 COPIES = {
-    "role tasks": module_defaults_blocks(load("roles", "agent_status", "tasks", "main.yml")),
+    "role tasks": ROLE_CONNECTION,
     "report_agent_states playbook": module_defaults_blocks(load("playbooks", "report_agent_states.yml")),
 }
 
@@ -81,7 +96,7 @@ def test_the_role_argument_spec_has_each_option_as_a_variable(name):
 @pytest.mark.parametrize("where", sorted(COPIES))
 def test_every_copy_passes_every_option_from_its_role_variable(where):
     blocks = COPIES[where]
-    assert blocks, "%s has no module_defaults for %s" % (where, GROUP)
+    assert blocks, "%s passes no connection (module_defaults for %s, or the task's own arguments)" % (where, GROUP)
     for block in blocks:
         assert sorted(block) == OPTIONS, "%s passes %s, the spec has %s" % (where, sorted(block), OPTIONS)
         for name, value in block.items():
@@ -101,3 +116,18 @@ def test_playbooks_that_use_the_role_pass_no_connection_option_of_their_own():
     for name in ("apply_agent_states.yml", "logout_agents.yml"):
         text = open(os.path.join(ROOT, "playbooks", name)).read()
         assert "wolkvox_token:" not in text and "module_defaults" not in text, name
+
+
+def test_the_role_has_one_status_task_that_passes_every_role_variable_through():
+    tasks = task_args(ROLE_TASKS, STATUS)
+    assert len(tasks) == 1
+    args = tasks[0]
+    role_vars = sorted(var for var in ROLE_SPEC if var.startswith("wolkvox_agent_status_"))
+    passed = sorted(re.match(r"^\{\{ (\w+) \}\}$", value).group(1) for value in args.values()
+                    if isinstance(value, str) and re.match(r"^\{\{ (\w+) \}\}$", value))
+    assert sorted(set(role_vars) - set(passed)) == [], "role variables not passed to the task"
+    # No logic in Jinja: every templated argument is a variable, with at most default(omit).
+    for name, value in args.items():
+        if isinstance(value, str) and "{{" in value:
+            assert re.match(r"^\{\{ \w+( \| default\(omit\))? \}\}$", value), (name, value)
+    assert args["option_names"] == "role"
