@@ -63,13 +63,14 @@ PARTS = ("uri", "loop", "bulk", "bare", "converged", "ops", "fleet", "memory")
 
 TARGETS = {
     "bulk_vs_bare": 1.05,
+    "bulk_vs_floor": 1.06,
     "speedup_vs_uri": 30.0,
     "converged_requests": 1,
     "converged_task": 0.3,
     "ops_ratio": 1.2,
     "memory_mb": 100.0,
-    "fleet_converged": 1.1,
-    "fleet_apply": 1.2,
+    "fleet_converged": 0.5,
+    "fleet_apply": 0.8,
 }
 
 
@@ -738,6 +739,13 @@ def verdicts(med, ratios, memory, args, fleet=()):
         bvb = None
     bulk_floor = med["bulk_%d" % big]["seconds"] / floor_seconds(big, args.latency) if "bulk_%d" % big in med else float("nan")
     bare_floor = med["bare_%d" % big]["seconds"] / floor_seconds(big, args.latency) if "bare_%d" % big in med else float("nan")
+    if not math.isnan(bulk_floor):
+        add("bulk N=%d <= %.2fx the floor ceil(N/2) x latency" % (big, TARGETS["bulk_vs_floor"]),
+            "%sx the floor (%s s for a floor of %s s)" % (
+                fmt(bulk_floor, 3), fmt(med["bulk_%d" % big]["seconds"]), fmt(floor_seconds(big, args.latency))),
+            bulk_floor <= TARGETS["bulk_vs_floor"],
+            "" if bulk_floor <= TARGETS["bulk_vs_floor"] else "by %s%% (see *Reading the results*)"
+            % fmt((bulk_floor / TARGETS["bulk_vs_floor"] - 1) * 100, 1))
     if bvb is not None:
         add("single operation kept: bulk N=%d <= %.2fx the bare client" % (big, TARGETS["bulk_vs_bare"]),
             "%sx the bare client (bulk %sx floor, bare client %sx floor)" % (fmt(bvb, 3), fmt(bulk_floor, 3), fmt(bare_floor, 3)),

@@ -748,8 +748,9 @@ def test_bodies_are_read_as_utf8_whatever_the_content_type(make_client, content)
 
 
 @pytest.mark.parametrize("body, expected", [
-    ({"code": "0", "error": None, "data": [{"agent_id": 1001, "time_state_now": 75}, {"agent_id": " 1002 ", "time_state_now": "00:01:15"},
-                                            {"agent_name": "no id"}, "garbage"]},
+    ({"code": "0", "error": None, "data": [{"agent_id": 1001, "time_state_now": 75},
+                                           {"agent_id": " 1002 ", "time_state_now": "00:01:15"},
+                                           {"agent_name": "no id"}, "garbage"]},
      [{"agent_id": "1001", "time_state_now": 75}, {"agent_id": "1002", "time_state_now": "00:01:15"}]),
     ({"code": "0", "error": None, "data": None}, []),
 ])
