@@ -22,6 +22,7 @@ import re
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._plan import MODULE_NAMES, load_zone, moment, utcnow
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
+    DEFAULT_BUSY_STATES,
     display,
     fold,
     is_disabled,
@@ -136,14 +137,16 @@ def attach_real_time(agents, records):
     return found
 
 
-def adherence(agents, plan_moment, labels):
+def adherence(agents, plan_moment, labels, busy_states=()):
     """Compare each agent with the plan's state for it at the moment (a _plan.Moment).
 
     Each record gains ``planned_status`` (the plan's state: ready, logout or an ID; None when no
     active entry names it), ``planned_label`` (how that state shows, or None), ``planned_entry``
     (the index of the entry) and ``adherent``: True / False, or None when nothing is planned for it
     or the planned state has no label to compare with. Watch-only entries (enforce: false) count.
-    A disabled user is never planned (the status module never changes one).
+    A disabled user is never planned (the status module never changes one). An agent handling a
+    contact (its label in ``busy_states``, folded labels) while the plan says ready is adherent:
+    taking contacts is what ready is for, and the status module would not touch it either.
 
     Returns (counts, not_adherent, unlabelled): counts {adherent, not_adherent, unplanned, unknown},
     the records not adherent in the order given, and {state: [agent_id]} of the planned states
@@ -158,6 +161,8 @@ def adherence(agents, plan_moment, labels):
             counts["unplanned"] += 1
             continue
         same = matches(agent.get("agent_status"), target.status, labels)
+        if not same and target.status == "ready" and fold(agent.get("agent_status") or "") in busy_states:
+            same = True
         agent.update(planned_status=target.status, planned_label=display(target.status, labels),
                      planned_entry=target.entry, adherent=same)
         if same is None:
@@ -242,6 +247,9 @@ def run(task, now=utcnow):
     if plan is not None:
         plan_moment = moment(plan, at=plan_at, timezone=zone_name, now=lambda: instant, names=MODULE_NAMES)
 
+    busy = state_set(p.get("busy_states") if p.get("busy_states") is not None else DEFAULT_BUSY_STATES, labels,
+                     "busy_states")
+
     agents = task.client.list_agents()
     selected, ids_by_status = select(agents, set(agent_ids) if agent_ids is not None else None, states, labels)
     for agent in selected:
@@ -257,7 +265,7 @@ def run(task, now=utcnow):
         with_session = attach_real_time(selected, task.client.list_real_time())
         msg += "; time in state: %d with a session, %d without" % (with_session, len(selected) - with_session)
     if plan_moment is not None:
-        counts, away, unlabelled = adherence(selected, plan_moment, labels)
+        counts, away, unlabelled = adherence(selected, plan_moment, labels, busy)
         if p.get("real_time"):
             away = longest_first(away)
         extra.update(adherence=counts, not_adherent=away, plan_moment=plan_moment.when)
@@ -295,5 +303,6 @@ ARGUMENT_SPEC = dict(
     plan=dict(type="list", elements="raw"),
     plan_at=dict(type="str"),
     plan_timezone=dict(type="str", default="UTC"),
+    busy_states=dict(type="list", elements="str", default=list(DEFAULT_BUSY_STATES)),
 )
 SPEC_KWARGS = dict(supports_check_mode=True)

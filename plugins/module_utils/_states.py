@@ -21,6 +21,9 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors imp
 AGENT_ID_RE = re.compile(r"^[0-9]{1,20}\Z")
 AUX_STATUS_RE = re.compile(r"^[0-9]{1,10}\Z")
 DEFAULT_STATES = ("ready", "logout")
+# The vendor's in-call state and after-call work: the default busy_states, so that no run with
+# default settings cuts a contact (and an agent in a contact counts as adherent to ready).
+DEFAULT_BUSY_STATES = ("Talk", "ACW")
 BUILTIN_LABELS = {"ready": ("Ready",), "logout": ("Logout",)}
 # How the agents API may say that a user is disabled (the vendor's "no", and its usual cousins).
 DISABLED_VALUES = frozenset(("no", "n", "0", "false", "off", "disabled", "inactive"))

@@ -18,13 +18,12 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils import _pla
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _planner as planner
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError, shown
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
+    DEFAULT_BUSY_STATES,
     normalize_labels,
     normalize_status,
     state_set,
 )
 
-# The vendor's in-call state and after-call work: no run with default settings cuts a contact.
-DEFAULT_BUSY_STATES = ("Talk", "ACW")
 # The role's variable for each option whose name differs from wolkvox_agent_status_<option>.
 ROLE_VARIABLES = dict(status_labels="wolkvox_agent_status_labels", status="wolkvox_agent_status_all",
                       plan_at="wolkvox_agent_status_at", plan_timezone="wolkvox_agent_status_timezone")

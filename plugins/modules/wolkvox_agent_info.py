@@ -112,6 +112,16 @@ options:
     type: str
     default: UTC
     version_added: 0.3.0
+  busy_states:
+    description:
+      - With O(plan), the states in which an agent is handling a contact, as labels or IDs known to O(status_labels)
+        (the same default as the status module - the vendor's in-call state V(Talk) and after-call work V(ACW)).
+      - An agent in one of them while the plan says V(ready) is adherent (taking contacts is what ready is for); in
+        any other planned state it is not.
+    type: list
+    elements: str
+    default: [Talk, ACW]
+    version_added: 0.3.0
 notes:
   - The agents API is read once per task. An operation with no agents (the vendor answers HTTP 404) gives
     RV(count) 0. The vendor recommends reading it at most every 5 minutes for monitoring.

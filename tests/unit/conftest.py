@@ -158,6 +158,16 @@ class FakeTime(object):
         self.now += seconds
 
 
+try:
+    import zoneinfo  # noqa: F401 - only whether it is there
+    HAS_ZONEINFO = True
+except ImportError:
+    HAS_ZONEINFO = False
+# Shift plans in a time zone other than UTC need the IANA database (zoneinfo, Python 3.9 and
+# later): modules run by Python 3.8 evaluate UTC plans only, and say so for any other zone.
+needs_zoneinfo = pytest.mark.skipif(not HAS_ZONEINFO, reason="IANA time zones need zoneinfo (Python 3.9 and later)")
+
+
 class Task(EngineTask):
     """A fake of the engine's task contract (_runner.EngineTask): params, check_mode, a client, and
     warn(msg) / progress(msg), recorded in ``warnings`` / ``lines``."""

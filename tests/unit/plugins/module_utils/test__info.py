@@ -29,6 +29,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._info impor
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._plan import MODULE_NAMES, PlanError, moment
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import normalize_labels
+from ansible_collections.wolkvox.contact_center.tests.unit.conftest import needs_zoneinfo
 
 LABELS = normalize_labels({"7": ["Pausa", "Active breaks"]})
 AGENTS = [
@@ -204,6 +205,25 @@ def test_adherence_at_lunch_time():
     assert by_id["1006"]["planned_status"] is None and by_id["1006"]["adherent"] is None
 
 
+@pytest.mark.parametrize("label, busy, adherent", [
+    ("Talk", {"talk", "acw"}, True),  # in a call while the plan says ready: adherent
+    ("ACW", {"talk", "acw"}, True),
+    ("Talk", set(), False),  # busy_states [] turns it off
+    ("Ringing", {"talk", "acw"}, False),  # not a busy state
+])
+def test_an_agent_in_a_contact_is_adherent_to_ready(label, busy, adherent):
+    agents = [{"agent_id": "1001", "agent_status": label}]
+    counts, away, _unlabelled = adherence(agents, _at(10), PLAN_LABELS, busy)
+    assert agents[0]["adherent"] is adherent and agents[0]["planned_status"] == "ready"
+    assert (counts["adherent"], len(away)) == ((1, 0) if adherent else (0, 1))
+
+
+def test_an_agent_in_a_contact_is_not_adherent_to_a_break():
+    agents = [{"agent_id": "1002", "agent_status": "Talk"}]
+    _counts, away, _unlabelled = adherence(agents, _at(12, 30), PLAN_LABELS, {"talk", "acw"})
+    assert agents[0]["planned_status"] == "8" and agents[0]["adherent"] is False and away == agents
+
+
 def test_adherence_after_hours_plans_nobody():
     agents = [dict(a) for a in FLOOR]
     counts, away, _unlabelled = adherence(agents, _at(18), PLAN_LABELS)
@@ -267,6 +287,7 @@ BOGOTA_PLAN = [
 ]
 
 
+@needs_zoneinfo
 def test_run_plan_at_the_read_longest_first(make_task, real_time_api, readable):
     # FakeApi: 1001 Ready, 1002 Active breaks, 1003 Logout, 1004 Lunch, 1005 ACW
     task = make_task(_params(real_time=True, plan=BOGOTA_PLAN, plan_timezone="America/Bogota",
@@ -274,39 +295,43 @@ def test_run_plan_at_the_read_longest_first(make_task, real_time_api, readable):
     result = run(task, now=lambda: NOW)
     assert result["plan_moment"] == "2026-11-25 12:30:05 (America/Bogota)"
     assert result["read_at"]["local"] == "2026-11-25T12:30:05-05:00" and result["read_at"]["timezone"] == "America/Bogota"
-    assert result["adherence"] == {"adherent": 2, "not_adherent": 3, "unplanned": 0, "unknown": 0}
+    # 1005 in after-call work (a default busy state) while the plan says ready: adherent
+    assert result["adherence"] == {"adherent": 3, "not_adherent": 2, "unplanned": 0, "unknown": 0}
     # longest in their state first; 1003 (logged out: no session) last
-    assert [a["agent_id"] for a in result["not_adherent"]] == ["1002", "1005", "1003"]
+    assert [a["agent_id"] for a in result["not_adherent"]] == ["1002", "1003"]
     assert [a["planned_status"] for a in result["agents"]] == ["ready", "8", "ready", "8", "ready"]
     assert task.client.api_calls == 2  # the plan costs no request
     assert readable(result["msg"])
-    assert ("plan at 2026-11-25 12:30:05 (America/Bogota): 2 adherent, 3 not adherent, 0 unplanned; not adherent: "
-            "1002 Agent 1002 (Active breaks for 00:25:00, planned Lunch), 1005 Agent 1005 (ACW for 00:01:35, planned Ready), "
+    assert ("plan at 2026-11-25 12:30:05 (America/Bogota): 3 adherent, 2 not adherent, 0 unplanned; not adherent: "
+            "1002 Agent 1002 (Active breaks for 00:25:00, planned Lunch), "
             "1003 Agent 1003 (Logout, no session, planned Ready)") in result["msg"]
     assert task.warnings == []
 
 
+@needs_zoneinfo
 def test_run_plan_at_another_instant_in_api_order_without_real_time(make_task, real_time_api):
     task = make_task(_params(plan=BOGOTA_PLAN, plan_timezone="America/Bogota", plan_at="2026-11-25T09:00",
                              status_labels={"8": "Lunch"}))
     result = run(task, now=lambda: NOW)
     assert result["plan_moment"] == "2026-11-25 09:00 (America/Bogota)"
-    assert result["adherence"] == {"adherent": 1, "not_adherent": 4, "unplanned": 0, "unknown": 0}
-    assert [a["agent_id"] for a in result["not_adherent"]] == ["1002", "1003", "1004", "1005"]
+    assert result["adherence"] == {"adherent": 2, "not_adherent": 3, "unplanned": 0, "unknown": 0}
+    assert [a["agent_id"] for a in result["not_adherent"]] == ["1002", "1003", "1004"]
     assert all("time_in_state" not in a for a in result["agents"])
     assert len(real_time_api.calls) == 1
     assert "not adherent: 1002 Agent 1002 (Active breaks, planned Ready)" in result["msg"]
 
 
+@needs_zoneinfo
 def test_run_plan_with_a_state_without_label_warns(make_task, real_time_api):
     task = make_task(_params(plan=BOGOTA_PLAN, plan_at="2026-11-25T12:30"))
     result = run(task, now=lambda: NOW)
     assert result["adherence"]["unknown"] == 2
-    assert [a["adherent"] for a in result["agents"]] == [True, None, False, None, False]
+    assert [a["adherent"] for a in result["agents"]] == [True, None, False, None, True]
     assert len(task.warnings) == 1
     assert "state 8 (agents 1002, 1004)" in task.warnings[0] and "status_labels: {'8': '<label>'}" in task.warnings[0]
 
 
+@needs_zoneinfo
 def test_run_with_every_option_makes_three_requests(make_task, real_time_api, response):
     answer = real_time_api.request
 
@@ -324,6 +349,7 @@ def test_run_with_every_option_makes_three_requests(make_task, real_time_api, re
     assert all(c[0] == "GET" for c in real_time_api.calls)
 
 
+@needs_zoneinfo
 @pytest.mark.parametrize("params, error, must_contain", [
     (_params(plan_at="2026-11-25T12:30"), WolkvoxInputError, "plan_at '2026-11-25T12:30' is given without plan"),
     (_params(plan=[{"all_agents": True, "status": "ready", "from": "8:00", "to": "17:00"}]), PlanError,

@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.wolkvox.contact_center.plugins.module_utils import _status
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._status_options import TaskOptions
+from ansible_collections.wolkvox.contact_center.tests.unit.conftest import needs_zoneinfo
 
 # What the role passes when only one of its forms is set (its defaults: empty values).
 ROLE = dict(option_names="role", agents=[], status="", plan=[], plan_at="", plan_timezone="UTC", only_from=[],
@@ -88,6 +89,7 @@ def test_the_role_passes_an_empty_only_from_which_means_not_set():
 # Plans in the engine
 # --------------------------------------------------------------------------------------------
 
+@needs_zoneinfo
 def test_no_enforced_entry_active_reads_and_sends_nothing(make_task, fake_api, fake_time):
     plan = [dict(READY_ALL_DAY, days=["sat"]), dict(READY_ALL_DAY, enforce=False)]
     task = make_task(dict(ROLE, plan=plan, plan_at=WED_1000, plan_timezone="America/Bogota",

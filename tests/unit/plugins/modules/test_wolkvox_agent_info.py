@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.wolkvox.contact_center.plugins.modules import wolkvox_agent_info
 from ansible_collections.wolkvox.contact_center.tests.unit.plugins.modules.utils import run_module
+from ansible_collections.wolkvox.contact_center.tests.unit.conftest import needs_zoneinfo
 
 CONNECTION = {"wolkvox_server": "0042", "wolkvox_token": "tok-unit-0123456789", "retry_delay": 0}
 AGENTS = {
@@ -90,16 +91,17 @@ PLAN = [
 ]
 
 
+@needs_zoneinfo
 def test_plan_adherence_through_main_costs_no_request(agents_api):
     agents_api.records["1006"] = {"enabled": "no"}  # a disabled user: never planned
     how, result = run({"plan": PLAN, "plan_timezone": "America/Bogota", "plan_at": "2026-11-25T12:30",
                        "status_labels": {"8": "Lunch"}})
     assert how == "exit" and result["changed"] is False
-    assert result["adherence"] == {"adherent": 2, "not_adherent": 3, "unplanned": 1, "unknown": 0}
-    assert [a["agent_id"] for a in result["not_adherent"]] == ["1002", "1003", "1005"]
+    assert result["adherence"] == {"adherent": 3, "not_adherent": 2, "unplanned": 1, "unknown": 0}
+    assert [a["agent_id"] for a in result["not_adherent"]] == ["1002", "1003"]
     assert result["plan_moment"] == "2026-11-25 12:30 (America/Bogota)"
     planned = dict((a["agent_id"], (a["planned_status"], a["adherent"])) for a in result["agents"])
-    assert planned["1004"] == ("8", True) and planned["1005"] == ("ready", False) and planned["1006"] == (None, None)
+    assert planned["1004"] == ("8", True) and planned["1005"] == ("ready", True) and planned["1006"] == (None, None)
     assert [a["disabled"] for a in result["agents"]] == [False] * 5 + [True]
     assert result["api_calls"] == 1 and len(agents_api.calls) == 1
 
