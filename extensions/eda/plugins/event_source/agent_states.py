@@ -82,6 +82,14 @@ options:
     description: State ID -> label (or list of labels) the agents list shows, as in the modules.
     type: dict
     default: {}
+  busy_states:
+    description:
+      - States in which an agent handles a contact (labels, or IDs known to O(status_labels)). An agent in one of them
+        while the plan says V(ready) is adherent, as in M(wolkvox.contact_center.wolkvox_agent_info); a long call
+        never raises C(out_of_adherence). V([]) turns it off.
+    type: list
+    elements: str
+    default: [Talk, ACW]
   real_time:
     description: Also read the real-time list, for C(time_in_state) in events and a finer adherence clock.
     type: bool
@@ -165,9 +173,11 @@ try:
         normalize_plan,
     )
     from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import (
+        DEFAULT_BUSY_STATES,
         fold,
         normalize_labels,
         parse_status,
+        state_set,
     )
 except ImportError as exc:
     raise ImportError(
@@ -238,9 +248,11 @@ class AgentWatch(object):
     """
 
     def __init__(self, server, labels=None, plan=None, timezone="UTC", grace=300.0, emit_initial=False,
-                 operation=None):
+                 operation=None, busy_states=None):
         self.server = server
         self.labels = normalize_labels(labels)
+        # An agent in a contact while the plan says ready is adherent (as wolkvox_agent_info says).
+        self.busy = state_set(DEFAULT_BUSY_STATES if busy_states is None else busy_states, self.labels, "busy_states")
         self.plan = plan
         self.timezone = timezone or "UTC"
         self.grace = grace
@@ -311,7 +323,7 @@ class AgentWatch(object):
         if real_time is not None:
             attach_real_time(agents, real_time)  # time_in_state: int seconds, None without a session
         if found:
-            adherence(agents, found, self.labels)  # planned_status and adherent, as wolkvox_agent_info says
+            adherence(agents, found, self.labels, self.busy)  # planned_status and adherent, as wolkvox_agent_info says
         first = self.previous is None
         events = []
         seen = {}
@@ -361,6 +373,7 @@ SOURCE_ARGUMENTS = dict(
     adherence_grace=("seconds", 300.0),
     emit_initial=("bool", False),
     operation=("str", None),
+    busy_states=("states", list(DEFAULT_BUSY_STATES)),
 )
 
 
@@ -414,6 +427,9 @@ def _converted(name, kind, value):
         return _seconds(name, value)
     if kind == "dict" and not isinstance(value, dict):
         raise WolkvoxInputError("%s must be a mapping of state IDs to labels, e.g. {'8': 'Lunch'}" % name)
+    if kind == "states" and not isinstance(value, (list, tuple)):
+        raise WolkvoxInputError("%s must be a list of states (labels, or IDs known to status_labels), e.g. [Talk, ACW]"
+                                % name)
     if kind == "list" and not isinstance(value, (list, tuple)):
         raise WolkvoxInputError("%s must be a list of plan entries (status, agents or all_agents, from, to, days)"
                                 % name)
@@ -498,7 +514,8 @@ class Source(object):
         self.reads_per_poll = 2 if settings["real_time"] else 1
         self.watch = AgentWatch(settings["wolkvox_server"], settings["status_labels"], plan=settings["plan"],
                                 timezone=settings["plan_timezone"], grace=settings["adherence_grace"],
-                                emit_initial=settings["emit_initial"], operation=settings["operation"])
+                                emit_initial=settings["emit_initial"], operation=settings["operation"],
+                                busy_states=settings["busy_states"])
         self.failed_polls = 0
         self.plan_problem = None
         if settings["plan"] is not None:

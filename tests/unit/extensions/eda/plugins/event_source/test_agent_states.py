@@ -534,3 +534,18 @@ def test_main_checks_every_argument_before_any_request(args, words, monkeypatch)
     message = str(caught.value)
     assert message.startswith("wolkvox.contact_center.agent_states cannot start: ") and words in message
     assert TOKEN not in message
+
+
+def test_an_agent_in_a_contact_stays_adherent_to_ready_however_long_the_call():
+    # 1001 is planned ready in the morning; it takes a call (Talk) and stays on it for 20 minutes.
+    watch = AgentWatch("0042", LABELS, plan=PLAN, grace=60)
+    watch.poll(agents({"1001": "Ready"}), now=0, at=at(MORNING))
+    for minute in range(1, 20):
+        events = watch.poll(agents({"1001": "Talk"}), now=60 * minute, at=at(MORNING))
+        assert [e["wolkvox"]["type"] for e in events] == (["state_changed"] if minute == 1 else []), minute
+    assert all(e["wolkvox"]["adherent"] is True for e in watch.poll(agents({"1001": "ACW"}), now=1300, at=at(MORNING)))
+    # busy_states: [] turns it off: a long call is then out of adherence once the grace has passed.
+    watch = AgentWatch("0042", LABELS, plan=PLAN, grace=60, busy_states=[])
+    watch.poll(agents({"1001": "Talk"}), now=0, at=at(MORNING))
+    events = watch.poll(agents({"1001": "Talk"}), now=120, at=at(MORNING))
+    assert [e["wolkvox"]["type"] for e in events] == ["out_of_adherence"]
