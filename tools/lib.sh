@@ -8,6 +8,15 @@ PYTHON="${WOLKVOX_PYTHON:-python3}"
 
 log() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# venv_dir REQS NAME PYTHON: where a venv of pinned REQS lives when it is not .venv: in the user's
+# cache (kept across clones of the repository on this machine), named by NAME and a hash of the
+# pins (requirements/*.txt) and the Python, so a change of pins makes a new one.
+venv_dir() {
+  local key
+  key="$( (cat "$ROOT"/requirements/*.txt; "$3" -c 'import sys; print(sys.version)') | sha256sum | cut -c1-12)"
+  echo "${WOLKVOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wolkvox-contact-center}/venvs/$2-$key"
+}
+
 # Create the virtualenv and install the pinned requirements (again only when they change).
 ensure_venv() {
   local reqs="${1:-$ROOT/requirements/test.txt}"

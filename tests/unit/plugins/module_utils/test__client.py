@@ -8,17 +8,23 @@ session (tests/unit/conftest.py). No network."""
 
 from __future__ import annotations
 
+import email.message
+import io
 import json
 import threading
+import types
 
 import certifi
 import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
+import urllib3
+from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import WolkvoxClient
+from ansible_collections.wolkvox.contact_center.plugins.module_utils import _client
+from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import WolkvoxClient, encode_query
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
     WolkvoxApiError,
     WolkvoxAuthError,
@@ -293,6 +299,10 @@ class _Adapter(requests.adapters.BaseAdapter):
         response._content = json.dumps(OK_BODY).encode()
         response.request = request
         response.url = request.url
+        message = email.message.Message()
+        for name, value in headers.items():
+            message[name] = value
+        response.raw = types.SimpleNamespace(_original_response=types.SimpleNamespace(msg=message))
         return response
 
     def close(self):
@@ -356,6 +366,155 @@ def test_ca_path_must_be_a_usable_bundle(tmp_path, lock_dir):
     garbage.write_text("not a certificate\n")
     with pytest.raises(WolkvoxInputError, match="cannot be used as a CA bundle"):
         WolkvoxClient("0042", TOKEN, ca_path=str(garbage), **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# The hot path: each request prepared once per (method, path), the environment merged once
+# --------------------------------------------------------------------------------------------
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+                   "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(TEXT, st.none() | TEXT, max_size=4))
+def test_the_query_string_is_the_one_requests_makes(params):
+    url = "https://wv0042.wolkvox.com/api/v2/agentbox.php"
+    query = encode_query(params)
+    assert (url + "?" + query if query else url) == requests.Request("POST", url, params=params).prepare().url
+
+
+def _light_client(monkeypatch, lock_dir, sleeps, env=(), api_url="https://wv0042.wolkvox.com/a-proxy/", **kwargs):
+    """A client whose sessions send through a recording transport (no network), in an environment
+    without proxies or CA bundles but ``env``."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env:
+        monkeypatch.setenv(name, value)
+    client = WolkvoxClient("0042", TOKEN, api_url=api_url, lock_dir=lock_dir, sleep=sleeps, **kwargs)
+    adapter = _Adapter([])
+    client._session().mount("https://", adapter)
+    client._session().mount("http://", adapter)
+    return client, adapter
+
+
+def test_the_light_path_sends_what_session_request_would(monkeypatch, lock_dir, sleeps):
+    client, adapter = _light_client(monkeypatch, lock_dir, sleeps, timeout=7)
+    session = client._session()
+    merged = []
+    merge = session.merge_environment_settings
+    monkeypatch.setattr(session, "merge_environment_settings", lambda *args: merged.append(args[0]) or merge(*args))
+    agents = ["1001", "10 02", "Jos\u00e9&status=7", "+%20"]
+    for agent in agents:
+        client.change_status(agent, "ready")
+    client.list_agents()
+    client.list_agents()  # the reads share one shape too
+    assert len(adapter.sent) == len(agents) + 2
+    assert len(merged) == 2, merged  # once per (method, path), not once per request
+    reference = requests.Session()
+    reference.headers.update(session.headers)
+    for (request, kwargs), agent in zip(adapter.sent, agents):
+        expected = reference.prepare_request(requests.Request(
+            "POST", client.base_url + "/api/v2/agentbox.php", params={"api": "change_status", "agent_id": agent, "status": "ready"}))
+        assert (request.method, request.url, dict(request.headers)) == (expected.method, expected.url, dict(expected.headers))
+        assert request.body is None and TOKEN not in request.url
+        assert kwargs == dict(stream=False, timeout=7.0, verify=True, cert=None, proxies={})
+    assert adapter.sent[0][0].headers is adapter.sent[1][0].headers  # shared, not copied per request
+    assert adapter.sent[-1][0].url == client.base_url + "/api/v2/information.php?api=agents"
+
+
+@pytest.mark.parametrize("env, url, expected", [
+    ((), "https://wv0042.wolkvox.com", {}),
+    ((("HTTPS_PROXY", "http://proxy.example:3128"),), "https://wv0042.wolkvox.com",
+     {"https": "http://proxy.example:3128"}),
+    ((("HTTPS_PROXY", "http://proxy.example:3128"), ("NO_PROXY", "wolkvox.com")), "https://wv0042.wolkvox.com", {}),
+    ((("http_proxy", "http://proxy.example:3128"), ("no_proxy", "127.0.0.1,localhost")), "http://127.0.0.1:9", {}),
+    ((("http_proxy", "http://proxy.example:3128"),), "http://127.0.0.1:9", {"http": "http://proxy.example:3128"}),
+])
+def test_proxies_come_from_the_environment_as_before(monkeypatch, lock_dir, sleeps, env, url, expected):
+    client, adapter = _light_client(monkeypatch, lock_dir, sleeps, env=env, api_url=url)
+    client.change_status("1001", "ready")
+    client.change_status("1002", "ready")
+    before = requests.Session().merge_environment_settings(url + "/api/v2/agentbox.php?api=change_status", {}, None, True, None)
+    assert before["proxies"] == expected
+    assert [kwargs["proxies"] for dummy, kwargs in adapter.sent] == [expected, expected]
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_without_ca_path_a_bundle_from_the_environment_is_used_as_before(monkeypatch, tmp_path, lock_dir, sleeps, variable):
+    bundle = str(tmp_path / "bundle.pem")
+    client, adapter = _light_client(monkeypatch, lock_dir, sleeps, env=((variable, bundle),))
+    client.change_status("1001", "ready")
+    assert adapter.sent[0][1]["verify"] == bundle
+
+
+def test_a_cookie_the_server_sets_is_sent_back_as_before(monkeypatch, lock_dir, sleeps):
+    client, adapter = _light_client(monkeypatch, lock_dir, sleeps)
+    adapter.answers = [(200, {"Set-Cookie": "AWSALB=abc; Path=/"})]
+    for agent in ("1001", "1002", "1003"):
+        client.change_status(agent, "ready")
+    assert [request.headers.get("Cookie") for request, dummy in adapter.sent] == [None, "AWSALB=abc", "AWSALB=abc"]
+    assert all(kwargs["verify"] is True and kwargs["timeout"] == client.timeout for dummy, kwargs in adapter.sent)
+
+
+def test_the_adapter_looks_up_its_pool_and_its_tls_check_once(monkeypatch):
+    adapter = _client._Adapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+    checks = []
+    monkeypatch.setattr(HTTPAdapter, "cert_verify", lambda self, conn, url, verify, cert: checks.append((conn, verify)))
+    request = requests.Request("POST", "https://wv0042.wolkvox.com/api/v2/agentbox.php", params={"agent_id": "1"}).prepare()
+    pools = [adapter.get_connection_with_tls_context(request, True, {}, None) for dummy in range(3)]
+    assert pools[0] is pools[1] is pools[2]
+    for pool in pools:
+        adapter.cert_verify(pool, request.url, True, None)
+    assert checks == [(pools[0], True)]
+    bundle = certifi.where()
+    other = adapter.get_connection_with_tls_context(request, bundle, {}, None)  # other TLS settings: another pool
+    adapter.cert_verify(other, request.url, bundle, None)
+    assert other is not pools[0] and checks[-1] == (other, bundle)
+    again = adapter.get_connection_with_tls_context(request, True, {}, None)  # the pool manager's, as requests finds it
+    assert again is HTTPAdapter.get_connection_with_tls_context(adapter, request, True, {}, None)
+    read = requests.Request("GET", "https://wv0042.wolkvox.com/api/v2/information.php", params={"api": "agents"}).prepare()
+    assert adapter.get_connection_with_tls_context(read, True, {}, None) is again  # same origin, same pool
+    adapter.close()  # the pool manager forgets its pools (urllib3 1.x also closes them): so does the adapter
+    fresh = adapter.get_connection_with_tls_context(request, True, {}, None)
+    assert fresh is not again and fresh is HTTPAdapter.get_connection_with_tls_context(adapter, request, True, {}, None)
+    for proxies in ({}, {"https": "http://proxy.example:3128"}, {"http": "http://proxy.example:3128"}):
+        assert adapter.request_url(request, proxies) == HTTPAdapter.request_url(adapter, request, proxies)
+
+
+@pytest.mark.parametrize("headers", [
+    {"Content-Type": "text/html", "Content-Length": "15"},
+    {"Content-Type": "application/json; charset=utf-8", "Retry-After": "3", "Set-Cookie": "a=b; Path=/"},
+])
+def test_the_adapter_builds_the_response_requests_builds(headers):
+    request = requests.Request("GET", "https://wv0042.wolkvox.com/api/v2/information.php?api=agents").prepare()
+
+    def answer():
+        return urllib3.HTTPResponse(body=io.BytesIO(b'{"code": "200"}'), headers=headers, status=429, reason="Too Many",
+                                    preload_content=False)
+
+    ours, theirs = _client._Adapter().build_response(request, answer()), HTTPAdapter().build_response(request, answer())
+    for name in ("status_code", "encoding", "reason", "url"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert dict(ours.headers) == dict(theirs.headers) and ours.headers.get("retry-after") == headers.get("Retry-After")
+    assert ours.request is request and ours.content == theirs.content == b'{"code": "200"}'
+
+
+def test_change_many_sends_from_the_calling_thread_as_well(lock_dir):
+    client = WolkvoxClient("0042", TOKEN, api_url="http://127.0.0.1:9", max_concurrency=3, lock_dir=lock_dir)
+    together = threading.Barrier(3, timeout=10)
+    senders = set()
+
+    def change_status(agent_id, status):
+        senders.add(threading.current_thread().name)
+        if int(agent_id) < 3:
+            together.wait()  # the first three changes are in flight at the same time
+        return "moved"
+
+    client.change_status = change_status
+    assert client.change_many([(str(i), "ready") for i in range(9)]) == [(True, "moved")] * 9
+    assert threading.current_thread().name in senders and len(senders) == 3
 
 
 # --------------------------------------------------------------------------------------------

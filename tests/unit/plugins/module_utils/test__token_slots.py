@@ -8,6 +8,7 @@ cap on one task's requests in flight (InFlightLimit)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import time
 import pytest
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxError, WolkvoxLocalError
+from ansible_collections.wolkvox.contact_center.plugins.module_utils import _token_slots
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._token_slots import InFlightLimit, TokenSlots
 from ansible_collections.wolkvox.contact_center.tests.unit.conftest import TOKEN
 
@@ -107,6 +109,124 @@ def test_a_lock_directory_that_cannot_be_made_is_a_clean_error(tmp_path):
         TokenSlots("0042", TOKEN, 2, str(tmp_path / "missing" / "slots"))
     assert "cannot make the lock directory" in str(info.value) and "TMPDIR" in str(info.value)
     assert isinstance(info.value, WolkvoxLocalError)
+
+
+HOLDER = (
+    "import fcntl, os, sys, time\n"
+    "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)\n"
+    "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+    "print('held', flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+def test_a_slot_costs_no_open_once_its_file_is_open(tmp_path, monkeypatch):
+    opened = []
+    real_open = os.open
+    slots = TokenSlots("0042", TOKEN, 2, str(tmp_path / "slots"))
+    monkeypatch.setattr(_token_slots.os, "open", lambda path, *args: opened.append(path) or real_open(path, *args))
+    for dummy in range(50):
+        slots.release(slots.acquire())
+    assert len(opened) <= 2 and set(opened) <= set(slots.paths)
+    slots.close()
+    slots.release(slots.acquire())  # usable again after close(): the file is opened again
+    assert len(opened) <= 3
+    slots.close()
+
+
+def test_threads_of_one_process_never_share_a_slot(tmp_path):
+    slots = TokenSlots("0042", TOKEN, 3, str(tmp_path / "slots"))
+    other = TokenSlots("0042", TOKEN, 3, str(tmp_path / "slots"))  # another process's instance: the same files
+    holding, most, shared = set(), [0], []
+    lock = threading.Lock()
+
+    def work(instance):
+        for dummy in range(150):
+            handle = instance.acquire()
+            path = instance.paths[handle]
+            with lock:
+                if path in holding:
+                    shared.append(path)
+                holding.add(path)
+                most[0] = max(most[0], len(holding))
+            time.sleep(0)
+            with lock:
+                holding.discard(path)
+            instance.release(handle)
+
+    threads = [threading.Thread(target=work, args=(slots if i % 2 else other,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not shared and most[0] <= 3
+
+
+def test_a_slot_held_elsewhere_is_skipped_for_a_free_one(tmp_path):
+    slots = TokenSlots("0042", TOKEN, 2, str(tmp_path / "slots"))
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, slots.paths[1]], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.time()
+        handle = slots.acquire()
+        assert handle == 0 and time.time() - started < 0.5
+        slots.release(handle)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_forked_child_does_not_take_over_its_parents_slot(tmp_path):
+    slots = TokenSlots("0042", TOKEN, 1, str(tmp_path / "slots"))
+    handle = slots.acquire()  # the parent holds the only slot: its file is open, and locked
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child shares that open file: it must still wait for the parent
+        try:
+            got = []
+            waiter = threading.Thread(target=lambda: got.append(slots.acquire()))
+            waiter.daemon = True
+            waiter.start()
+            waiter.join(0.5)
+            os.write(write, b"early" if got else b"waits")
+            waiter.join(10)
+            os.write(write, b" then got it" if got else b" never")
+        finally:
+            os._exit(0)  # pylint: disable=protected-access
+    os.close(write)
+    try:
+        first = os.read(read, 5)
+        slots.release(handle)
+        rest = b""
+        while True:
+            chunk = os.read(read, 100)
+            if not chunk:
+                break
+            rest += chunk
+    finally:
+        os.close(read)
+        os.waitpid(pid, 0)
+    assert (first, rest) == (b"waits", b" then got it")
+    slots.release(slots.acquire())  # the parent's own slot works as before
+
+
+def test_a_lock_that_fails_for_another_reason_is_a_clean_error(tmp_path, monkeypatch):
+    slots = TokenSlots("0042", TOKEN, 2, str(tmp_path / "slots"))
+
+    def broken(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_token_slots.fcntl, "flock", broken)
+        with pytest.raises(WolkvoxLocalError, match="cannot lock the lock file .* No locks available") as info:
+            slots.acquire()
+    assert TOKEN not in str(info.value)
+    handles = [slots.acquire(), slots.acquire()]  # the slot was given back
+    assert sorted(handles) == [0, 1]
+    for handle in handles:
+        slots.release(handle)
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import yaml
 from ansible_collections.wolkvox.contact_center.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import CONNECTION_SPEC, ROLE_VARIABLES
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 GROUP = "group/wolkvox.contact_center.wolkvox"
 OPTIONS = sorted(CONNECTION_SPEC)
 

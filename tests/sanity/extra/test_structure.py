@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-HERE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins", "module_utils"))
+HERE = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins", "module_utils"))
 FILES = sorted(name for name in os.listdir(HERE) if name.endswith(".py") and name != "__init__.py")
 PREFIX = "ansible_collections.wolkvox.contact_center.plugins.module_utils."
 
