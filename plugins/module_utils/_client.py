@@ -57,20 +57,23 @@ def encode_query(params):
 
 
 class _Adapter(HTTPAdapter):
-    """requests' HTTPAdapter, without what it would redo on every request to the same host: the
-    connection pool of a URL (origin, TLS settings, proxy) and its TLS check are looked up once while
-    that pool stays open, and an answer that sets no cookie skips the cookie jar."""
+    """requests' HTTPAdapter minus what it redoes on every request to one host: the pool of the last
+    origin, TLS settings and proxies (its pool manager keeps one) and its TLS check are looked up again
+    only when these change or it closes; an answer that sets no cookie skips the cookie jar."""
 
     def init_poolmanager(self, *args, **kwargs):
-        self._pools, self._checked = {}, None
+        self._last = self._checked = None
         super().init_poolmanager(*args, **kwargs)
 
+    def close(self):
+        self._last = self._checked = None
+        super().close()
+
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
-        key = (request.url.partition("?")[0], verify, cert, tuple(sorted(proxies.items())) if proxies else None)
-        pool = self._pools.get(key)
-        if pool is None or pool.pool is None:  # not looked up yet, or closed since (evicted, adapter closed)
-            pool = self._pools[key] = super().get_connection_with_tls_context(request, verify, proxies, cert)
-        return pool
+        key = ("/".join(request.url.split("/", 3)[:3]), verify, cert, tuple(sorted(proxies.items())) if proxies else None)
+        if self._last is None or self._last[0] != key or self._last[1].pool is None:
+            self._last = (key, super().get_connection_with_tls_context(request, verify, proxies, cert))
+        return self._last[1]
 
     def cert_verify(self, conn, url, verify, cert):
         if self._checked != (conn, verify, cert):
@@ -84,8 +87,7 @@ class _Adapter(HTTPAdapter):
         if "Set-Cookie" in resp.headers or "Set-Cookie2" in resp.headers:
             return super().build_response(req, resp)
         response = Response()
-        response.status_code = resp.status
-        response.headers = CaseInsensitiveDict(resp.headers)
+        response.status_code, response.headers = resp.status, CaseInsensitiveDict(resp.headers)
         response.encoding = get_encoding_from_headers(response.headers)
         response.raw, response.reason, response.url = resp, resp.reason, req.url
         response.request, response.connection = req, self
@@ -122,13 +124,13 @@ class _Session(requests.Session if HAS_REQUESTS else object):
             if shape is False:
                 shape = self._shapes[key] = self._shape(method, url, timeout, verify)
         if shape is None:
-            return super().request(method, url, params, *args, timeout=timeout, verify=verify,
-                                                 allow_redirects=allow_redirects, **kwargs)
+            return super().request(method, url, params, *args, timeout=timeout, verify=verify, allow_redirects=allow_redirects, **kwargs)
         prepared, adapter, send_kwargs = shape
         request = PreparedRequest()
         request.method, request.headers, request.hooks = prepared.method, prepared.headers, prepared.hooks
         request._cookies = prepared._cookies  # pylint: disable=protected-access
-        request.url = prepared.url + "?" + encode_query(params) if params else prepared.url
+        query = encode_query(params) if params else ""
+        request.url = prepared.url + "?" + query if query else prepared.url
         response = adapter.send(request, **send_kwargs)
         if "Set-Cookie" in response.headers or "Set-Cookie2" in response.headers:
             extract_cookies_to_jar(self.cookies, request, response.raw)  # kept, as Session.send keeps them
@@ -195,9 +197,8 @@ class WolkvoxClient(object):
     def _exchange(self, method, url, params, what):
         """Send one request; return (status, headers, text) or raise WolkvoxTransportError."""
         try:
-            # verify is passed on each request, not only set on the session: requests lets the
-            # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE environment variables override a session's
-            # verify, which would silently ignore ca_path.
+            # verify is passed on each request, not only set on the session: requests lets REQUESTS_CA_BUNDLE
+            # / CURL_CA_BUNDLE override a session's verify, which would silently ignore ca_path.
             response = self._session().request(
                 method, url, params=params, timeout=self.timeout, allow_redirects=False, verify=self.verify
             )
@@ -265,8 +266,7 @@ class WolkvoxClient(object):
                 delay = budget.delay_after(exc)
                 if delay is None:
                     note = budget.note(exc)
-                    exc.message += note
-                    exc.reason += note
+                    exc.message, exc.reason = exc.message + note, exc.reason + note
                     raise
                 self._sleep(delay)
 

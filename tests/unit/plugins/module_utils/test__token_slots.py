@@ -220,7 +220,7 @@ def test_a_lock_that_fails_for_another_reason_is_a_clean_error(tmp_path, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(_token_slots.fcntl, "flock", broken)
-        with pytest.raises(WolkvoxLocalError, match="cannot lock the lock file .* No locks available") as info:
+        with pytest.raises(WolkvoxLocalError, match=r"cannot lock the lock file .*\(No locks available\)") as info:
             slots.acquire()
     assert TOKEN not in str(info.value)
     handles = [slots.acquire(), slots.acquire()]  # the slot was given back
