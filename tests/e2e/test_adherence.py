@@ -89,12 +89,14 @@ def test_adherence_at_two_instants_of_a_plan_sends_nothing(fresh, tmp_path):
     assert [a["time_in_state"] is None for a in lunch["not_adherent"]] == [False, False, True]
     assert "not adherent: 1002 Luis Perez (Active breaks for 00:2" in lunch["msg"]
 
-    # 10:00: everyone ready; without real_time, in the API's order.
+    # 10:00: everyone ready; without real_time, in the API's order. 1005 in after-call work (a default
+    # busy state) is handling a contact, which is what ready is for: adherent.
     assert morning["plan_moment"] == "2026-11-25 10:00 (America/Bogota)"
     assert set(a["planned_status"] for a in morning["agents"]) == {"ready"}
-    assert morning["adherence"] == {"adherent": 1, "not_adherent": 4, "unplanned": 0, "unknown": 0}
-    assert [a["agent_id"] for a in morning["not_adherent"]] == ["1001", "1002", "1004", "1005"]
-    assert [a["planned_label"] for a in morning["not_adherent"]] == ["Ready"] * 4
+    assert morning["adherence"] == {"adherent": 2, "not_adherent": 3, "unplanned": 0, "unknown": 0}
+    assert [a["agent_id"] for a in morning["not_adherent"]] == ["1001", "1002", "1004"]
+    assert [a["planned_label"] for a in morning["not_adherent"]] == ["Ready"] * 3
+    assert by_id(morning)["1005"]["adherent"] is True
 
     # Saturday 10:00: no entry is active.
     assert saturday["adherence"] == {"adherent": 0, "not_adherent": 0, "unplanned": 5, "unknown": 0}

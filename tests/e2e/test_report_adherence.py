@@ -36,8 +36,9 @@ BOGOTA = {
 # 2026-11-25 is a Wednesday: lunch for 1002 and 1004, ready for the others.
 AT = "2026-11-25T12:30"
 IN_STATE_FOR = {"1002": 1500, "1003": 3725, "1004": 4000, "1005": 300}
-# 1002 (Active breaks, planned Lunch), 1005 (ACW, planned Ready), then 1001 (logged out: no time).
-NOT_ADHERENT = ["1002", "1005", "1001"]
+# 1002 (Active breaks, planned Lunch), then 1001 (logged out: no time). 1005 (ACW, a busy state,
+# planned Ready) handles a contact, which is what ready is for: adherent.
+NOT_ADHERENT = ["1002", "1001"]
 
 
 @pytest.fixture(scope="module")
@@ -141,12 +142,12 @@ def test_every_file_says_when_with_the_time_zone_and_marks_what_it_must(report):
     assert "| Feedback (unplaced: if it means a contact, add it to wolkvox_agent_status_busy_states) | 1 |" in markdown
     # The adherence section: not adherent first, longest in their state first, with the time in state.
     section = markdown.split("### Adherence to the plan at 2026-11-25 12:30 (America/Bogota)", 1)[1].split("## ", 1)[0]
-    assert "2 adherent, 3 not adherent, 0 unplanned." in section
+    assert "3 adherent, 2 not adherent, 0 unplanned." in section
     rows = re.findall(r"^\| (\d+) [^|]*\| ([^|]*) \| ([^|]*) \| ([^|]*) \| (yes|no|unknown) \|$", section, re.M)
-    assert [row[0] for row in rows] == NOT_ADHERENT + ["1003", "1004"]
-    assert [row[4] for row in rows] == ["no", "no", "no", "yes", "yes"]
+    assert [row[0] for row in rows] == NOT_ADHERENT + ["1003", "1004", "1005"]
+    assert [row[4] for row in rows] == ["no", "no", "yes", "yes", "yes"]
     assert rows[0][1:4] == ("Active breaks", rows[0][2], "Lunch") and re.match(r"^00:2[5-9]:\d\d$", rows[0][2])
-    assert rows[2][1:4] == ("Logout", "no session", "Ready")
+    assert rows[1][1:4] == ("Logout", "no session", "Ready")
     assert markdown.count("### Adherence") == 1  # medellin_collections has no plan
     # The same section on screen.
     assert "### Adherence to the plan at 2026-11-25 12:30 (America/Bogota)" in run.stdout
@@ -168,7 +169,7 @@ def test_every_file_says_when_with_the_time_zone_and_marks_what_it_must(report):
     operations = dict((op["operation"], op) for op in data["operations"])
     bogota, medellin = operations["bogota_sales"], operations["medellin_collections"]
     assert bogota["read_at"]["timezone"] == "America/Bogota" and bogota["read_at"]["utc"].endswith("Z")
-    assert bogota["adherence"] == {"adherent": 2, "not_adherent": 3, "unplanned": 0, "unknown": 0}
+    assert bogota["adherence"] == {"adherent": 3, "not_adherent": 2, "unplanned": 0, "unknown": 0}
     assert bogota["not_adherent"] == NOT_ADHERENT and bogota["plan_moment"] == "2026-11-25 12:30 (America/Bogota)"
     assert medellin["adherence"] is None and medellin["read_at"]["timezone"] == "UTC"
     assert sorted(medellin["unplaced_states"]) == ["Feedback", "active breaks"] and bogota["unplaced_states"] == []
@@ -201,12 +202,12 @@ def test_the_html_page_in_a_headless_browser(report, browser, tmp_path):
     assert table["class"] == "adherence"
     assert table["rows"][0]["cells"] == ["Agent", "State", "Time in state", "Planned", "Adherent"]
     rows = body_rows(table)
-    assert [row["attrs"]["data-agent"] for row in rows] == NOT_ADHERENT + ["1003", "1004"]
-    assert [row["attrs"]["class"] for row in rows] == ["not-adherent"] * 3 + ["adherent"] * 2
+    assert [row["attrs"]["data-agent"] for row in rows] == NOT_ADHERENT + ["1003", "1004", "1005"]
+    assert [row["attrs"]["class"] for row in rows] == ["not-adherent"] * 2 + ["adherent"] * 3
     assert rows[0]["cells"][0] == "1002 Luis Perez" and rows[0]["cells"][1:] == [
         "Active breaks", rows[0]["cells"][2], "Lunch", "no"]
-    assert rows[2]["cells"][1:] == ["Logout", "no session", "Ready", "no"]
-    assert rows[4]["cells"][0] == "1004 Jorge Díaz"  # UTF-8 survives the browser
+    assert rows[1]["cells"][1:] == ["Logout", "no session", "Ready", "no"]
+    assert rows[3]["cells"][0] == "1004 Jorge Díaz"  # UTF-8 survives the browser
     by_state = parsed.tables["by-state-medellin_collections"]
     cells = [" ".join(row["cells"]) for row in by_state["rows"]]
     assert any(cell.startswith("Logout 1 3003 Elena Paz disabled") for cell in cells), cells
