@@ -142,3 +142,37 @@ def test_a_bad_plan_fails_before_any_request(fresh, tmp_path, plan, extra, needl
         assert needle in run.output, (needle, run.output[-3000:])
     assert recap(run.output)[OP]["failed"] == 1
     assert fresh.stats()["total"] == 0
+
+
+def test_a_ready_window_with_except_from_leaves_self_taken_breaks_alone_and_watch_only_entries_are_never_sent(
+        fresh, tmp_path):
+    # 1001 Training, 1002 Active breaks (7, a break taken by the agent), 1003 Ready, 1004 Lunch (8),
+    # 1005 Training. The ready window leaves agents on a break (7) or at lunch (8) alone; a watch-only
+    # entry says where 1005 should be (9, Training) and is never sent.
+    plan = [
+        {"all_agents": True, "status": "ready", "from": "08:00", "to": "17:00", "except_from": ["7", "8"]},
+        {"agents": ["1005"], "status": "9", "from": "08:00", "to": "17:00", "enforce": False},
+    ]
+    inventory = plan_inventory(tmp_path, fresh, plan=plan)
+    before = fresh.state(OP)
+    run = run_at(fresh, tmp_path, inventory, "%sT10:00" % WEDNESDAY)
+    assert run.rc == 0, run.output[-3000:]
+    after = fresh.state(OP)
+    assert after == dict(before, **{"1001": "Ready"}), after  # only 1001 moved
+    stats = fresh.stats()
+    assert sent(stats) == [("1001", "ready")]  # 1005 (watch only) and the agents on a break: nothing sent
+    assert stats["requests"]["agents"] == 1
+    assert summary_lines(run.stdout)[OP] == (
+        "1 changed, 1 unchanged, 2 skipped (0 busy, 0 logged out), 0 pending, 0 failed of 4 agents; "
+        "plan at 2026-11-25 10:00 (America/Bogota); skipped: 1002 Luis Perez (except_from: Active breaks), "
+        "1004 Jorge Díaz (except_from: Lunch)")
+
+    # Only the watch-only entry is active: nothing read, nothing sent, and the line says why.
+    fresh.reset(state=False)
+    run = run_at(fresh, tmp_path, inventory, "%sT18:00" % WEDNESDAY, "-e",
+                 '{"wolkvox_agent_status_plan": [{"agents": ["1005"], "status": "9", "from": "17:00", "to": "19:00", '
+                 '"enforce": false}]}')
+    assert run.rc == 0, run.output[-3000:]
+    assert summary_lines(run.stdout)[OP] == ("no plan entry is active at 2026-11-25 18:00 (America/Bogota) "
+                                             "(1 watch-only entry active: never sent): nothing read, nothing sent")
+    assert fresh.stats()["total"] == 0
