@@ -159,8 +159,8 @@ class FakeTime(object):
 
 
 try:
-    import zoneinfo  # noqa: F401 - only whether it is there
-    HAS_ZONEINFO = True
+    import zoneinfo
+    HAS_ZONEINFO = zoneinfo is not None
 except ImportError:
     HAS_ZONEINFO = False
 # Shift plans in a time zone other than UTC need the IANA database (zoneinfo, Python 3.9 and
