@@ -32,7 +32,6 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._runner import ClientOwner, run_engine
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._wording import prefixed
 
-
 display = Display()
 
 

@@ -16,9 +16,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import ROOT
 # The headless browser, set up and run as the HTML report's test does (tools/setup-browser).
 from test_report_adherence import browser, chromium, png_size  # noqa: F401  pylint: disable=unused-import
+
+from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 

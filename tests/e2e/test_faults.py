@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import run_tasks, status_task
 from _helpers import assert_accounted, by_agent, change_requests
+from conftest import run_tasks, status_task
 
 IDS = [str(5000 + i) for i in range(40)]
 

@@ -10,8 +10,8 @@ import os
 import re
 import subprocess
 
-from conftest import collections_path, run_tasks, status_task
 from _helpers import recap, run_fqcn, summary_lines, write_inventory
+from conftest import collections_path, run_tasks, status_task
 
 
 def test_an_unquoted_server_code_fails_before_any_request(fresh, tmp_path):

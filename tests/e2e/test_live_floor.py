@@ -18,8 +18,8 @@ import threading
 import time
 import urllib.request
 
-from conftest import ROOT, SimulatorProcess, run_tasks, status_task
 from _helpers import by_agent, recap, run_fqcn, summary_lines, write_inventory
+from conftest import ROOT, SimulatorProcess, run_tasks, status_task
 
 OP = "bogota_sales"
 BUSY = ["On call", "Ringing", "ACW"]

@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from conftest import TOKENS
 from _helpers import demo_vars, folded_counts, recap, run_fqcn, summary_lines, write_inventory
+from conftest import TOKENS
 
 OPERATIONS = sorted(TOKENS)
 READY, LOGOUT = "ready", "logout"

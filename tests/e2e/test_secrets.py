@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from conftest import TOKENS, SimulatorProcess, run_tasks, status_task
 from _helpers import assert_locks_free_and_clean, hits, private_tmpdir
+from conftest import TOKENS, SimulatorProcess, run_tasks, status_task
 
 
 def test_token_never_in_vvvv_output_success_or_failure(fresh, tmp_path):

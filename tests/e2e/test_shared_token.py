@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-from conftest import TOKENS, collections_path
 from _helpers import (
     assert_accounted,
     assert_locks_free_and_clean,
@@ -20,9 +19,12 @@ from _helpers import (
     private_tmpdir,
     read_results,
     run_inventory,
-    write_shared_token_inventory as write_inventory,
     write_slice_play,
 )
+from _helpers import (
+    write_shared_token_inventory as write_inventory,
+)
+from conftest import TOKENS, collections_path
 
 PER_HOST = 6
 

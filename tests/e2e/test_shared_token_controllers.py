@@ -21,8 +21,8 @@ import time
 
 import yaml
 
-from conftest import TOKENS, collections_path, connection
 from _helpers import assert_accounted, lock_files, private_tmpdir
+from conftest import TOKENS, collections_path, connection
 
 OP = "bogota_sales"
 ROUNDS = 5

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import certifi
 
-from conftest import TOKENS, run_tasks, status_task
 from _helpers import hits
+from conftest import TOKENS, run_tasks, status_task
 
 
 def test_certificates_are_verified_by_default_and_ca_path_works(tls_sim, sim, tmp_path):

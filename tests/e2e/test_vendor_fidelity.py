@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from conftest import run_tasks, status_task, connection
 from _helpers import by_agent, recap, run_fqcn, summary_lines, write_inventory
+from conftest import connection, run_tasks, status_task
 
 OP = "bogota_sales"  # demo fixture: 1001 Logout, 1002 Active breaks, 1003 Ready, 1004 Lunch, 1005 ACW
 LABELS = {"7": "Active breaks", "8": "Lunch", "9": "Training"}

@@ -22,8 +22,8 @@ import re
 
 import pytest
 
-from conftest import TOKENS, connection, run_tasks
 from _helpers import recap, run_fqcn, summary_lines, write_inventory
+from conftest import TOKENS, connection, run_tasks
 
 pytestmark = pytest.mark.verbose_errors
 

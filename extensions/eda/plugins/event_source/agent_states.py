@@ -151,6 +151,7 @@ except ImportError:
 
 try:
     from ansible.module_utils.parsing.convert_bool import boolean
+
     from ansible_collections.wolkvox.contact_center.plugins.module_utils._client import WolkvoxClient
     from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import CONNECTION_SPEC
     from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (

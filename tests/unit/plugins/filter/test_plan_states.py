@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wolkvox.contact_center.plugins.filter.plan_states import FilterModule, plan_states

@@ -15,27 +15,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
-    WolkvoxApiError,
     WolkvoxAgentRefusedError,
+    WolkvoxApiError,
     WolkvoxAuthError,
     WolkvoxEndpointError,
+    WolkvoxError,
     WolkvoxForbiddenError,
     WolkvoxNoRecordsError,
     WolkvoxQuotaError,
     WolkvoxTokenBusyError,
-    WolkvoxError,
 )
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._response import (
     code_text,
     describe_body,
     interpret,
     is_auth_failure,
-    is_token_busy,
     is_success,
+    is_token_busy,
     reason,
 )
 from ansible_collections.wolkvox.contact_center.tests.unit.conftest import ANY_JSON, OK_BODY, SETTINGS
-
 
 # --------------------------------------------------------------------------------------------
 # is_success / code_text

@@ -30,7 +30,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._retries im
     backoff_delay,
     retry_after_seconds,
 )
-from ansible_collections.wolkvox.contact_center.tests.unit.conftest import FakeTime, SETTINGS
+from ansible_collections.wolkvox.contact_center.tests.unit.conftest import SETTINGS, FakeTime
 
 NOW = 1_700_000_000.0
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.wolkvox.contact_center.plugins.modules import wolkvox_agent_info
-from ansible_collections.wolkvox.contact_center.tests.unit.plugins.modules.utils import run_module
 from ansible_collections.wolkvox.contact_center.tests.unit.conftest import needs_zoneinfo
+from ansible_collections.wolkvox.contact_center.tests.unit.plugins.modules.utils import run_module
 
 CONNECTION = {"wolkvox_server": "0042", "wolkvox_token": "tok-unit-0123456789", "retry_delay": 0}
 AGENTS = {

@@ -80,7 +80,7 @@ def test_apply_then_rerun_is_idempotent(api):
     assert result["api_calls"] == 3
     posts = api.sent("POST")
     assert sorted(c[2]["agent_id"] for c in posts) == ["1001", "1003"]
-    for method, url, params, kwargs in api.calls:
+    for _method, url, params, kwargs in api.calls:
         assert url.startswith("https://wv0042.wolkvox.com/api/v2/")
         assert kwargs["allow_redirects"] is False
         assert TOKEN not in url and TOKEN not in json.dumps(params)
