@@ -21,6 +21,7 @@ query string and hands a PreparedRequest to the adapter's send().
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from urllib.parse import urlencode
@@ -40,6 +41,9 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     HTTPAdapter = object
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
+    PreparedRequest = object
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z").match  # what form-encoding leaves as it is
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import (
     option_hint, validate_connection, validate_number)
@@ -53,7 +57,10 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._token_slot
 
 def encode_query(params):
     """The query string requests makes of a dict of parameters: same order, form-encoded, None left out."""
-    return urlencode([(key, value) for key, value in params.items() if value is not None], doseq=True)
+    pairs = [(key, value) for key, value in params.items() if value is not None]
+    if all(isinstance(key, str) and isinstance(value, str) and _PLAIN(key) and _PLAIN(value) for key, value in pairs):
+        return "&".join(key + "=" + value for key, value in pairs)  # nothing to quote (most calls)
+    return urlencode(pairs, doseq=True)
 
 
 class _Adapter(HTTPAdapter):
@@ -94,14 +101,18 @@ class _Adapter(HTTPAdapter):
         return response
 
 
+class _Prepared(PreparedRequest):
+    path_url = None  # the path and query string, as PreparedRequest.path_url reads them from the URL
+
+
 class _Session(requests.Session if HAS_REQUESTS else object):
     """One thread's kept-alive session, private to the client. For the client's own calls (a query
     string, no body, no redirect followed) requests prepares the request of each (method, URL) once
     (headers, netrc credentials if any, URL normalised) and the environment is merged once, as
     Session.request merges it (proxies, NO_PROXY; REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE only when
-    ``verify`` is True: ca_path or False always wins). A call copies it with its own URL (headers
-    shared, not copied) into the adapter's send(), which never follows a redirect. Other calls, and
-    all once the server has set a cookie, take Session.request."""
+    ``verify`` is True: ca_path or False always wins). A call copies it with its own URL (its headers a
+    plain dict made once, shared) into the adapter's send(), which never follows a redirect. Other
+    calls, and all once the server has set a cookie, take Session.request."""
 
     def mount(self, prefix, adapter):
         super().mount(prefix, adapter)
@@ -112,7 +123,7 @@ class _Session(requests.Session if HAS_REQUESTS else object):
         if "?" in prepared.url or "#" in prepared.url:
             return None  # a URL with a query or a fragment of its own
         settings = self.merge_environment_settings(prepared.url, {}, None, verify, None)
-        return prepared, self.get_adapter(prepared.url), dict(settings, timeout=timeout)
+        return prepared, dict(prepared.headers), self.get_adapter(prepared.url), dict(settings, timeout=timeout)
 
     def request(self, method, url, params=None, *args, **kwargs):  # pylint: disable=keyword-arg-before-vararg
         timeout, verify = kwargs.pop("timeout", None), kwargs.pop("verify", None)
@@ -125,12 +136,12 @@ class _Session(requests.Session if HAS_REQUESTS else object):
                 shape = self._shapes[key] = self._shape(method, url, timeout, verify)
         if shape is None:
             return super().request(method, url, params, *args, timeout=timeout, verify=verify, allow_redirects=allow_redirects, **kwargs)
-        prepared, adapter, send_kwargs = shape
-        request = PreparedRequest()
-        request.method, request.headers, request.hooks = prepared.method, prepared.headers, prepared.hooks
+        prepared, headers, adapter, send_kwargs = shape
+        request = _Prepared()
+        request.method, request.headers, request.hooks = prepared.method, headers, prepared.hooks
         request._cookies = prepared._cookies  # pylint: disable=protected-access
         query = encode_query(params) if params else ""
-        request.url = prepared.url + "?" + query if query else prepared.url
+        request.url, request.path_url = (prepared.url + "?" + query, prepared.path_url + "?" + query) if query else (prepared.url, prepared.path_url)
         response = adapter.send(request, **send_kwargs)
         if "Set-Cookie" in response.headers or "Set-Cookie2" in response.headers:
             extract_cookies_to_jar(self.cookies, request, response.raw)  # kept, as Session.send keeps them
@@ -199,9 +210,7 @@ class WolkvoxClient(object):
         try:
             # verify is passed on each request, not only set on the session: requests lets REQUESTS_CA_BUNDLE
             # / CURL_CA_BUNDLE override a session's verify, which would silently ignore ca_path.
-            response = self._session().request(
-                method, url, params=params, timeout=self.timeout, allow_redirects=False, verify=self.verify
-            )
+            response = self._session().request(method, url, params=params, timeout=self.timeout, allow_redirects=False, verify=self.verify)
             # JSON is UTF-8: decode it as such whatever the Content-Type says (PHP often sends
             # text/html without a charset, which requests would read as ISO-8859-1, garbling
             # agent names), dropping a byte-order mark if a PHP file left one in front.
@@ -213,18 +222,13 @@ class WolkvoxClient(object):
                 % (what, self.base_url, self._redact(reason(exc)), option_hint("ca_path"))
             )
         except requests.exceptions.Timeout:
-            raise WolkvoxTransportError(
-                "%s failed: no answer from %s within %s seconds (timeout)" % (what, self.base_url, self.timeout),
-                retryable=True,
-            )
+            raise WolkvoxTransportError("%s failed: no answer from %s within %s seconds (timeout)" % (what, self.base_url, self.timeout),
+                                        retryable=True)
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             # Refused, reset, or cut off mid-answer: the network, not an answer. Retrying is
             # safe because a change_status call sets a state (sending it twice is harmless).
-            raise WolkvoxTransportError(
-                "%s failed: cannot connect to %s or the connection broke (%s)"
-                % (what, self.base_url, self._redact(reason(exc))),
-                retryable=True,
-            )
+            raise WolkvoxTransportError("%s failed: cannot connect to %s or the connection broke (%s)"
+                                        % (what, self.base_url, self._redact(reason(exc))), retryable=True)
         except requests.exceptions.RequestException as exc:
             raise WolkvoxTransportError("%s failed: %s" % (what, self._redact(snippet(str(exc)))))
         except (ValueError, OSError) as exc:
@@ -297,12 +301,8 @@ class WolkvoxClient(object):
 
     def change_status(self, agent_id, status):
         """Move one agent. Returns the API's message. Retrying is safe: the call sets a state."""
-        body = self._call(
-            "POST",
-            "/api/v2/agentbox.php",
-            {"api": "change_status", "agent_id": agent_id, "status": status},
-            "changing agent %s to %s" % (agent_id, status),
-        )
+        body = self._call("POST", "/api/v2/agentbox.php", {"api": "change_status", "agent_id": agent_id, "status": status},
+                          "changing agent %s to %s" % (agent_id, status))
         return body.get("msg") or "status changed"
 
     def change_many(self, changes, gate=None):

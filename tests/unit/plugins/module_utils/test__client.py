@@ -378,7 +378,7 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=10
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(TEXT, st.none() | TEXT, max_size=4))
+@given(st.dictionaries(TEXT, st.none() | TEXT | st.from_regex(r"[A-Za-z0-9_.~-]{0,8}", fullmatch=True), max_size=4))
 def test_the_query_string_is_the_one_requests_makes(params):
     url = "https://wv0042.wolkvox.com/api/v2/agentbox.php"
     query = encode_query(params)
@@ -418,6 +418,7 @@ def test_the_light_path_sends_what_session_request_would(monkeypatch, lock_dir, 
         expected = reference.prepare_request(requests.Request(
             "POST", client.base_url + "/api/v2/agentbox.php", params={"api": "change_status", "agent_id": agent, "status": "ready"}))
         assert (request.method, request.url, dict(request.headers)) == (expected.method, expected.url, dict(expected.headers))
+        assert request.path_url == expected.path_url == _client._Adapter().request_url(request, {})
         assert request.body is None and TOKEN not in request.url
         assert kwargs == dict(stream=False, timeout=7.0, verify=True, cert=None, proxies={})
     assert adapter.sent[0][0].headers is adapter.sent[1][0].headers  # shared, not copied per request
