@@ -35,21 +35,18 @@ def collections_path():
     return path
 
 
-class SimulatorProcess(object):
+class SimulatorProcess(wolkvox_simulator.Running):
     """A simulator in its own process (tools/wolkvox_simulator, in the suite's dialect unless
-    ``dialect`` says), and its admin hooks through the package's AdminClient."""
+    ``dialect`` says): the package's Running (url, ca_path, dialect, proc, admin, stop()), with
+    its admin hooks as methods."""
 
     def __init__(self, tmp_path, fixture=DEMO_FIXTURE, tls=False, latency=0.0, dialect=None):
-        self.dialect = dialect or DIALECT
-        if self.dialect not in ("classic", "vendor"):
-            raise ValueError("the simulator's dialect is classic or vendor, not %r (WOLKVOX_SIM_DIALECT)" % self.dialect)
-        self.proc, info = wolkvox_simulator.spawn(fixture, tmp_path, latency=latency, tls=tls,
-                                                  vendor=self.dialect == "vendor")
-        assert info["dialect"] == self.dialect, info
-        self.url = info["url"]
-        self.ca_path = info["ca_path"]
+        dialect = dialect or DIALECT
+        if dialect not in ("classic", "vendor"):
+            raise ValueError("the simulator's dialect is classic or vendor, not %r (WOLKVOX_SIM_DIALECT)" % dialect)
+        wolkvox_simulator.Running.__init__(self, fixture, tmp_path, latency=latency, tls=tls, dialect=dialect)
+        assert self.dialect == dialect, self.info
         self.admin_url = self.url.replace("https://", "http://") if not tls else None
-        self.admin = wolkvox_simulator.AdminClient(self.url, ca_path=self.ca_path)
 
     def stats(self):
         return self.admin.stats()
@@ -84,14 +81,6 @@ class SimulatorProcess(object):
     def quota(self, operation, used=None, limit=None):
         """Set and/or read an operation's daily quota ({"limit", "used"}); costs no request of it."""
         return self.admin.quota(operation, used, limit)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture(scope="session")

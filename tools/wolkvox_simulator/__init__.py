@@ -24,7 +24,7 @@ The package, by concern:
   server      the HTTP server, its handler, the /__admin/ routes
   tls         the throw-away certificates of --tls
   client      AdminClient: the /__admin/ hooks from Python (urllib), for the tests and the benchmark
-  spawn       spawn(): the simulator in its own process
+  spawn       spawn(), Running: the simulator in its own process (Running adds its AdminClient and stop())
   __main__    the command line: PYTHONPATH=tools python -m wolkvox_simulator --fixture PATH [--vendor] ...
 
 It binds only to loopback addresses. docs/simulator.md documents the fixture, the answers of
@@ -36,7 +36,7 @@ from .client import AdminClient, AdminError
 from .dialects import DIALECTS, FAULT_KINDS
 from .model import Operation
 from .simulator import Simulator
+from .spawn import Running, spawn
 from .spawn import environment as spawn_environment
-from .spawn import spawn
 
-__all__ = ["AdminClient", "AdminError", "DIALECTS", "FAULT_KINDS", "Operation", "Simulator", "spawn", "spawn_environment"]
+__all__ = ["AdminClient", "AdminError", "DIALECTS", "FAULT_KINDS", "Operation", "Running", "Simulator", "spawn", "spawn_environment"]

@@ -4,9 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A client of the simulator's test hooks (/__admin/), standard library only (urllib).
 
-The e2e tests (tests/e2e/conftest.py) and the benchmark (benchmarks/bench.py) drive the simulator
-through it. It never goes through a proxy (the simulator is on a loopback address) and trusts the
-simulator's throw-away CA when given its path."""
+The e2e tests (tests/e2e/conftest.py) and the benchmarks (benchmarks/) drive the simulator through
+it, as ``Running.admin`` (spawn.py). It never goes through a proxy (the simulator is on a loopback
+address) and trusts the simulator's throw-away CA when given its path."""
 
 from __future__ import annotations
 

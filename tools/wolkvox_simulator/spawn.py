@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Start the simulator in its own process: ``python -m wolkvox_simulator``, with the directory that
-holds the package put on PYTHONPATH, on a free port of 127.0.0.1."""
+holds the package put on PYTHONPATH, on a free port of 127.0.0.1. ``spawn()`` returns the process
+and its start-up line; ``Running`` holds both with an AdminClient and stops the process."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import os
 import subprocess
 import sys
 import time
+
+from .client import AdminClient
 
 TOOLS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -60,3 +63,33 @@ def spawn(fixture, workdir, latency=0.0, tls=False, timeout=30.0, vendor=False, 
         info = json.load(handle)
     os.unlink(ready)
     return proc, info
+
+
+class Running(object):
+    """A simulator started by ``spawn()`` in its own process, until ``stop()``: its ``url``, ``ca_path``
+    (None without TLS), ``dialect``, ``info`` (the start-up line), ``proc`` and ``admin``, an
+    AdminClient of its /__admin/ hooks (``admin_timeout``: seconds per hook). A context manager too."""
+
+    def __init__(self, fixture, workdir, latency=0.0, tls=False, vendor=False, dialect=None, max_per_token=None,
+                 timeout=30.0, admin_timeout=30.0):
+        self.proc, self.info = spawn(fixture, workdir, latency=latency, tls=tls, timeout=timeout, vendor=vendor,
+                                     max_per_token=max_per_token, dialect=dialect)
+        self.url = self.info["url"]
+        self.ca_path = self.info.get("ca_path")
+        self.dialect = self.info["dialect"]
+        self.admin = AdminClient(self.url, ca_path=self.ca_path, timeout=admin_timeout)
+
+    def stop(self):
+        """Terminate the process; kill it if it has not ended within 10 s."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
