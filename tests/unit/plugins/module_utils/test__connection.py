@@ -31,6 +31,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import WolkvoxInputError, shown
 from ansible_collections.wolkvox.contact_center.tests.unit.conftest import ANY_JSON, SETTINGS, TOKEN
 
+
 # --------------------------------------------------------------------------------------------
 # validate_server / build_base_url
 # --------------------------------------------------------------------------------------------

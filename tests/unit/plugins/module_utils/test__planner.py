@@ -32,6 +32,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._planner im
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._states import normalize_labels
 from ansible_collections.wolkvox.contact_center.tests.unit.conftest import summary_counts
 
+
 # --------------------------------------------------------------------------------------------
 # normalize_targets / agent_ids / expand_all
 # --------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._response i
 )
 from ansible_collections.wolkvox.contact_center.tests.unit.conftest import ANY_JSON, OK_BODY, SETTINGS
 
+
 # --------------------------------------------------------------------------------------------
 # is_success / code_text
 # --------------------------------------------------------------------------------------------

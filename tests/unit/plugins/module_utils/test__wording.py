@@ -26,6 +26,7 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._wording im
 )
 from ansible_collections.wolkvox.contact_center.tests.unit.conftest import summary_counts
 
+
 # --------------------------------------------------------------------------------------------
 # failure_message / headline
 # --------------------------------------------------------------------------------------------
