@@ -42,8 +42,9 @@ class TokenSlots(object):
     when its holder dies, so a killed run never leaves a slot taken. File names carry a hash
     of server and token, never the token.
 
-    Each slot's file is opened once per process and kept open (``close()`` closes them), so a
-    request costs two ``flock`` calls and no ``open``. Within the process each slot is used by
+    Each slot's file is opened once per process and kept open (``close()`` closes them; a file
+    deleted meanwhile is opened again), so a request costs two ``flock`` calls and an ``fstat``,
+    no ``open``. Within the process each slot is used by
     one thread at a time (a list of the slots no thread of ours holds): ``flock`` locks belong to
     an open file, so two threads must never share one. A child process forked with slots open
     gets open files shared with its parent, whose locks it must not take over: it opens its own."""
@@ -103,14 +104,21 @@ class TokenSlots(object):
 
     def _take(self, index):
         """Lock slot ``index``'s file without waiting; False when another process holds it."""
+        fd = self._fd(index)
         try:
-            fcntl.flock(self._fd(index), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            removed = os.fstat(fd).st_nlink == 0
         except (IOError, OSError) as exc:
             if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EINTR):
                 return False
             raise WolkvoxLocalError(
                 "cannot lock the lock file %s of the token's concurrency limit (%s)" % (self.paths[index], exc.strerror)
             )
+        if removed:
+            # The file was deleted while open (a clean-up of the temporary directory): other processes
+            # would lock a new one. Drop this one and lock the file that is there now, as they do.
+            self._close(index)
+            return self._take(index)
         return True
 
     def acquire(self):

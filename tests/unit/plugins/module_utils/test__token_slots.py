@@ -177,6 +177,27 @@ def test_a_slot_held_elsewhere_is_skipped_for_a_free_one(tmp_path):
         holder.stdout.close()
 
 
+def test_a_lock_file_deleted_while_open_is_opened_again(tmp_path):
+    """A clean-up of the temporary directory may delete a lock file a long-lived client keeps open:
+    locking the deleted file would not keep out a process that opens the new one."""
+    slots = TokenSlots("0042", TOKEN, 1, str(tmp_path / "slots"))
+    slots.release(slots.acquire())
+    os.unlink(slots.paths[0])
+    handle = slots.acquire()
+    assert os.path.exists(slots.paths[0])
+    other = TokenSlots("0042", TOKEN, 1, str(tmp_path / "slots"))  # another process, opening the file there now
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(other.acquire()))
+    waiter.daemon = True
+    waiter.start()
+    waiter.join(0.3)
+    assert not got, "two holders of the only slot"
+    slots.release(handle)
+    waiter.join(5)
+    assert got
+    other.release(got[0])
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
 def test_a_forked_child_does_not_take_over_its_parents_slot(tmp_path):
     slots = TokenSlots("0042", TOKEN, 1, str(tmp_path / "slots"))
