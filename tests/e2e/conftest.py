@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SIMULATOR = os.path.join(ROOT, "tools", "wolkvox_simulator")  # a package: python -m wolkvox_simulator
 sys.path.insert(0, os.path.dirname(SIMULATOR))
 import wolkvox_simulator  # noqa: E402  pylint: disable=wrong-import-position
+
 DEMO_FIXTURE = os.path.join(ROOT, "tools", "fixtures", "demo.json")
 # The simulator's dialect for the whole suite: classic (errors in HTTP 200 bodies) or vendor (the
 # vendor's documented answers: real HTTP statuses, read codes "" and "0"). tools/test runs both.
