@@ -43,7 +43,6 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     REQUESTS_IMPORT_ERROR = exc
     PreparedRequest = object
 
-_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z").match  # what form-encoding leaves as it is
 
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import (
     option_hint, validate_connection, validate_number)
@@ -53,6 +52,8 @@ from ansible_collections.wolkvox.contact_center.plugins.module_utils._response i
     interpret, one_record, reason, records, redact_error)
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._retries import RetryBudget, retry_after_seconds
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._token_slots import InFlightLimit, TokenSlots
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z").match  # what form-encoding leaves as it is
 
 
 def encode_query(params):
@@ -145,7 +146,7 @@ class _Session(requests.Session if HAS_REQUESTS else object):
         response = adapter.send(request, **send_kwargs)
         if "Set-Cookie" in response.headers or "Set-Cookie2" in response.headers:
             extract_cookies_to_jar(self.cookies, request, response.raw)  # kept, as Session.send keeps them
-        response.content  # pylint: disable=pointless-statement  # read now, as Session.send does
+        response.content  # noqa: B018 pylint: disable=pointless-statement  # read now, as Session.send does
         return response
 
 

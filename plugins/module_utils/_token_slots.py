@@ -108,7 +108,7 @@ class TokenSlots(object):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             removed = os.fstat(fd).st_nlink == 0
-        except (IOError, OSError) as exc:
+        except OSError as exc:
             if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK, errno.EINTR):
                 return False
             raise WolkvoxLocalError(
@@ -159,7 +159,7 @@ class TokenSlots(object):
         if self.paths and self._pid == os.getpid():
             try:
                 fcntl.flock(self._fds[handle], fcntl.LOCK_UN)
-            except (IOError, OSError, TypeError):
+            except (OSError, TypeError):
                 self._close(handle)  # closing the file drops its lock in any case
         self._give_back(handle)
 
