@@ -43,7 +43,6 @@ except ImportError as exc:  # pragma: no cover - exercised by the sanity import 
     REQUESTS_IMPORT_ERROR = exc
     PreparedRequest = object
 
-
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._connection import (
     option_hint, validate_connection, validate_number)
 from ansible_collections.wolkvox.contact_center.plugins.module_utils._errors import (
