@@ -11,12 +11,14 @@ answer, the 2-per-token limit enforced) this times, interleaved and repeated (be
   bare-requests  a bare requests client: one Session per thread, 2 threads, session.post(), no Ansible
   bare-http      benchmarks/bare_client.py: http.client over 2 kept-alive connections, no Ansible
 
-For each run it prints the time, the ratio to the floor, the CPU seconds of the client side and of the
-simulator per request, and the 1-minute load average of the machine beside it (the simulator and the
-client share the machine's cores: on a loaded machine every ratio rises).
+For each run it prints the time, the ratio to the floor, the CPU of the client side per request (for
+playbook: every process of the ansible-playbook run, its start-up included) and of the simulator per
+request, and the 1-minute load average of the machine beside it (the simulator and the client share the
+machine's cores: on a loaded machine every ratio rises; compare modes and versions run by run).
 
   python benchmarks/bulk_floor.py                           # N=2000, 20 ms, 3 runs of every mode
   python benchmarks/bulk_floor.py --modes engine --runs 5   # the engine alone
+  python benchmarks/bulk_floor.py --collections DIR         # another version: DIR/ansible_collections/wolkvox/contact_center
   python benchmarks/bulk_floor.py --json                    # one JSON line at the end as well
 """
 
