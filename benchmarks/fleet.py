@@ -31,7 +31,7 @@ def task_kind(name):
     lowered = name.lower()
     if "validating arguments" in lowered:
         return "validate"
-    if "put the agents" in lowered:
+    if "put the agents" in lowered or "apply the desired agent states" in lowered:
         return "status"
     if "summary" in lowered:
         return "summary"
