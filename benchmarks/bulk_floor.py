@@ -76,9 +76,9 @@ class Bench(object):
         with open(FIXTURE) as handle:
             op = [o for o in json.load(handle)["operations"] if o["name"] == "bench"][0]
         self.server, self.token = op["server"], op["token"]
-        self.proc, info = wolkvox_simulator.spawn(FIXTURE, workdir, latency=args.latency, tls=args.tls)
-        self.url, self.ca_path = info["url"], info.get("ca_path")
-        self.admin = wolkvox_simulator.AdminClient(self.url, ca_path=self.ca_path, timeout=120).admin
+        self.sim = wolkvox_simulator.Running(FIXTURE, workdir, latency=args.latency, tls=args.tls, admin_timeout=120)
+        self.proc, self.url, self.ca_path = self.sim.proc, self.sim.url, self.sim.ca_path
+        self.admin = self.sim.admin.admin
         self.collections = args.collections or self._link_collection()
         if self.collections not in sys.path:
             sys.path.insert(0, self.collections)
@@ -95,11 +95,7 @@ class Bench(object):
         return base
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        self.sim.stop()
 
     def prepare(self):
         self.admin("/__admin/agents", {"operation": "bench", "replace": True, "generate": self.args.n,

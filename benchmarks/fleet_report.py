@@ -58,8 +58,8 @@ def per_op_text(per_op):
 
 
 FLEET_HEADER = ["operations", "agents per operation", "baseline s (ping per host)", "apply s", "converged s",
-                "floor s (one operation)", "converged / baseline (target <= %.1f)" % 1.1,
-                "apply / (baseline + floor) (target <= %.1f)" % 1.2, "requests per operation, converged",
+                "floor s (one operation)", "converged / baseline (target <= %.1f)" % TARGETS["fleet_converged"],
+                "apply / (baseline + floor) (target <= %.1f)" % TARGETS["fleet_apply"], "requests per operation, converged",
                 "requests per operation, apply", "max in flight per token"]
 
 
