@@ -53,7 +53,7 @@ def headline(summary, check_mode):
 def idle_plan(moment):
     """The msg of a plan with no enforced entry active at its instant."""
     watched = moment.watched()
-    note = " (%d watch-only entr%s active: never sent)" % (watched, "y" if watched == 1 else "ies") if watched else ""
+    note = " (but %d watch-only entr%s, never sent)" % (watched, "y" if watched == 1 else "ies") if watched else ""
     return "no plan entry is active at %s%s: nothing read, nothing sent" % (moment.when, note)
 
 

@@ -174,5 +174,5 @@ def test_a_ready_window_with_except_from_leaves_self_taken_breaks_alone_and_watc
                  '"enforce": false}]}')
     assert run.rc == 0, run.output[-3000:]
     assert summary_lines(run.stdout)[OP] == ("no plan entry is active at 2026-11-25 18:00 (America/Bogota) "
-                                             "(1 watch-only entry active: never sent): nothing read, nothing sent")
+                                             "(but 1 watch-only entry, never sent): nothing read, nothing sent")
     assert fresh.stats()["total"] == 0

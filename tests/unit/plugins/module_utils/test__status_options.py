@@ -98,7 +98,7 @@ def test_no_enforced_entry_active_reads_and_sends_nothing(make_task, fake_api, f
     assert fake_api.calls == [] and task.client.api_calls == 0
     assert result["changed"] is False and result["agents"] == [] and result["summary"]["total"] == 0
     assert result["msg"] == ("bogota_sales (server 0042): no plan entry is active at 2026-11-25 10:00 (America/Bogota) "
-                             "(1 watch-only entry active: never sent): nothing read, nothing sent")
+                             "(but 1 watch-only entry, never sent): nothing read, nothing sent")
     assert result["plan"] == {"at": "2026-11-25 10:00", "timezone": "America/Bogota", "active_entries": [1], "watch_only": 1}
 
 
