@@ -196,11 +196,12 @@ def run(task, sleep=time.sleep, clock=time.monotonic):
         changed=summary["changed"] + summary["pending"] > 0,
         agents=actions,
         summary=summary,
-        diff=planner.diff_of(actions, options.labels),
         msg=wording.task_message(summary, actions, task.check_mode, options.moment),
     )
     if params.get("diff_format", "agents") == "agents":
         result["diff"] = {"prepared": planner.diff_text(actions, options.labels, wording.diff_header(params))}
+    else:
+        result["diff"] = planner.diff_of(actions, options.labels)
     if options.moment is not None:
         result["plan"] = plan_of(options.moment)
     # 6. Any failed agent fails the task, with every agent's result still returned.

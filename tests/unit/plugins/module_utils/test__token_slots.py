@@ -27,16 +27,22 @@ from ansible_collections.wolkvox.contact_center.tests.unit.conftest import TOKEN
 # TokenSlots: the cross-process semaphore
 # --------------------------------------------------------------------------------------------
 
+def waiting_acquire(slots, wait=0.3):
+    """A thread asking ``slots`` for a slot, given ``wait`` seconds: (the thread, what it got so far)."""
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(slots.acquire()))
+    waiter.daemon = True
+    waiter.start()
+    waiter.join(wait)
+    return waiter, got
+
+
 def test_slots_are_shared_by_instances_and_never_name_the_token(tmp_path):
     directory = str(tmp_path / "slots")
     first = TokenSlots("0042", TOKEN, 2, directory)
     second = TokenSlots("0042", TOKEN, 2, directory)  # another "process" with the same token
     held = [first.acquire(), second.acquire()]
-    got = []
-    waiter = threading.Thread(target=lambda: got.append(first.acquire()))
-    waiter.daemon = True
-    waiter.start()
-    waiter.join(0.3)
+    waiter, got = waiting_acquire(first)
     assert not got, "a third request got a slot of a token limited to 2"
     second.release(held.pop())
     waiter.join(5)
@@ -186,11 +192,7 @@ def test_a_lock_file_deleted_while_open_is_opened_again(tmp_path):
     handle = slots.acquire()
     assert os.path.exists(slots.paths[0])
     other = TokenSlots("0042", TOKEN, 1, str(tmp_path / "slots"))  # another process, opening the file there now
-    got = []
-    waiter = threading.Thread(target=lambda: got.append(other.acquire()))
-    waiter.daemon = True
-    waiter.start()
-    waiter.join(0.3)
+    waiter, got = waiting_acquire(other)
     assert not got, "two holders of the only slot"
     slots.release(handle)
     waiter.join(5)
